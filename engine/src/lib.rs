@@ -1,1 +1,6 @@
-//! placeholder
+//! Tidemark engine: configuration, IDB sources, the Info Mart jobs, the simulator and the CLI.
+
+pub mod config;
+pub mod jobs;
+pub mod simulate;
+pub mod sources;

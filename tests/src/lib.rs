@@ -1,1 +1,1 @@
-//! placeholder
+//! Fixtures shared by Tidemark's end-to-end tests: fresh databases on the real servers.
