@@ -1,1 +1,4 @@
-//! placeholder
+//! Tidemark plan builders: the calendar dimension, and the DataFusion plans that merge,
+//! transform and aggregate GIDB data into the Info Mart.
+
+pub mod calendar;
