@@ -1,6 +1,8 @@
 //! Tidemark engine: configuration, IDB sources, the Info Mart jobs, the simulator and the CLI.
 
+pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod jobs;
 pub mod simulate;
 pub mod sources;

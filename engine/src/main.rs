@@ -1,1 +1,7 @@
-fn main() {}
+//! The `tidemark` command.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    tidemark::cli::main()
+}

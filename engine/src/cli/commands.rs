@@ -1,0 +1,91 @@
+//! What each subcommand does.
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use super::{Cli, Command, ConfigCommand, JobCommand};
+use crate::config::{Config, ConfigError};
+use crate::jobs::{self, runner, JobError, Trigger};
+
+/// Why a command failed; decides the exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The configuration is missing or invalid (exit code 2).
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// A job failed (exit code 1).
+    #[error("{0}")]
+    Job(#[from] JobError),
+    /// Anything else (exit code 1).
+    #[error("{0:#}")]
+    Other(#[from] anyhow::Error),
+}
+
+impl CliError {
+    /// Process exit code for the error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Config(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Simulate(args) => {
+            let report = crate::simulate::run(&args).await?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Check) => {
+            let config = Config::load(&cli.config)?;
+            println!("{}: configuration is valid", cli.config.display());
+            println!("{}", config.check_summary());
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Show) => {
+            let config = Config::load(&cli.config)?;
+            print!("{}", config.show());
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Docs) => {
+            print!("{}", crate::config::reference_markdown());
+            Ok(())
+        }
+        Command::Job(JobCommand::List) => {
+            let implemented: Vec<&str> = jobs::registry().iter().map(|j| j.name()).collect();
+            for name in jobs::names::ALL {
+                let state = if implemented.contains(&name) { "available" } else { "not implemented yet" };
+                println!("{name:<20} {state}");
+            }
+            Ok(())
+        }
+        Command::Job(JobCommand::Run { name }) => {
+            let config = Arc::new(Config::load(&cli.config)?);
+            run_job_and_print(config, &name).await
+        }
+        Command::Demo(args) => crate::demo::run(&args).await.map_err(CliError::from),
+    }
+}
+
+/// Runs a job with Ctrl-C wired to its cancellation token and prints what it did.
+pub async fn run_job_and_print(config: Arc<Config>, name: &str) -> Result<(), CliError> {
+    let cancel = CancellationToken::new();
+    let on_signal = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_signal.cancel();
+        }
+    });
+    let reports = runner::run_job(config, name, Trigger::Manual, cancel).await?;
+    for report in reports {
+        println!("{} ({}):", report.job_name, report.job_id);
+        for line in &report.outcome.messages {
+            println!("  {line}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! The `tidemark` command line: parsing, logging set-up and dispatch to the subcommands.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::LazyLock;
+
+use clap::{Parser, Subcommand};
+
+pub use commands::CliError;
+
+/// Release, Info Mart schema version and the oldest IDB schema this build reads (what Info
+/// Mart's `-v` option shows).
+pub static VERSION_TEXT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{} (Info Mart schema {}; reads IDB schema {} or later)",
+        env!("CARGO_PKG_VERSION"),
+        tidemark_schemas::INFOMART_SCHEMA_VERSION,
+        tidemark_schemas::MIN_IDB_SCHEMA_VERSION
+    )
+});
+
+/// Tidemark: columnar contact-center reporting ETL. Extracts Interaction Concentrator
+/// databases, transforms them into the Info Mart model and keeps it running.
+#[derive(Debug, Parser)]
+#[command(name = "tidemark", version = VERSION_TEXT.as_str(), propagate_version = true)]
+pub struct Cli {
+    /// Configuration file (TOML with Info Mart section and option names).
+    #[arg(long, global = true, default_value = "./tidemark.toml", value_name = "FILE")]
+    pub config: PathBuf,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands of `tidemark`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate a realistic contact center into one or more IDBs (SQLite, PostgreSQL, MariaDB).
+    Simulate(crate::simulate::SimulateArgs),
+    /// Check or show the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Run or list Info Mart jobs.
+    #[command(subcommand)]
+    Job(JobCommand),
+    /// Try Tidemark with no database server: simulate a small IDB, build a SQLite Info Mart
+    /// under a demo folder, run every job and show what came out.
+    Demo(DemoArgs),
+}
+
+/// `tidemark config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the configuration file (and TIDEMARK_… environment overrides); exits
+    /// non-zero naming every bad option.
+    Check,
+    /// Print the effective configuration: every option with its value or default,
+    /// passwords masked.
+    Show,
+    /// Print the option reference (Markdown) generated from the configuration model.
+    Docs,
+}
+
+/// `tidemark job …`
+#[derive(Debug, Subcommand)]
+pub enum JobCommand {
+    /// Run one job now, e.g. `tidemark job run Job_InitializeGIM`.
+    Run {
+        /// Job name as Info Mart spells it (Job_InitializeGIM, Job_ExtractICON, …).
+        name: String,
+    },
+    /// List the Info Mart jobs and which of them this build implements.
+    List,
+}
+
+/// `tidemark demo`
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// Folder for the demo's IDB, Info Mart, GIDB and configuration (recreated on each run).
+    #[arg(long, default_value = "./tidemark-demo")]
+    pub dir: PathBuf,
+    /// Interactions per simulated day.
+    #[arg(long, default_value_t = 2000)]
+    pub interactions_per_day: u64,
+    /// Simulated days.
+    #[arg(long, default_value_t = 1)]
+    pub days: u32,
+    /// Seed of the simulation.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// Parses the command line, sets up logging and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TIDEMARK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
