@@ -1,0 +1,91 @@
+//! The `tidemark` binary as users and scripts call it: version text, help, configuration
+//! errors and their exit codes.
+
+use std::process::{Command, Output};
+
+fn tidemark(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tidemark"))
+        .args(args)
+        .env_remove("TIDEMARK_INFOMART__URL")
+        .output()
+        .expect("tidemark runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn version_shows_release_and_schema_versions() {
+    let out = tidemark(&["--version"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains(env!("CARGO_PKG_VERSION")), "{text}");
+    assert!(text.contains(tidemark_schemas::INFOMART_SCHEMA_VERSION), "{text}");
+    assert!(text.contains(tidemark_schemas::MIN_IDB_SCHEMA_VERSION), "{text}");
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for args in [
+        vec!["simulate", "--help"],
+        vec!["config", "check", "--help"],
+        vec!["config", "show", "--help"],
+        vec!["job", "run", "--help"],
+        vec!["demo", "--help"],
+    ] {
+        let out = tidemark(&args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("Usage: tidemark"), "{args:?}");
+    }
+    let help = stdout(&tidemark(&["simulate", "--help"]));
+    for flag in ["--idb", "--days", "--interactions-per-day", "--seed", "--sites", "--ha", "--truth"] {
+        assert!(help.contains(flag), "simulate --help lacks {flag}");
+    }
+}
+
+#[test]
+fn missing_config_file_exits_2_and_names_the_file() {
+    let out = tidemark(&["--config", "/nonexistent/tidemark.toml", "config", "check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("/nonexistent/tidemark.toml"), "{}", stderr(&out));
+}
+
+#[test]
+fn bad_option_value_exits_2_naming_section_option_and_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(
+        &path,
+        "[infomart]\nurl = \"sqlite://x.db\"\n\n[gim-etl]\ndelayed-data-threshold = 5\n\n[[dap]]\nname = \"a\"\nrole = \"ICON_CFG,ICON_CORE\"\nurl = \"sqlite://idb.db\"\n",
+    )
+    .unwrap();
+    let out = tidemark(&["--config", path.to_str().unwrap(), "config", "check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("[gim-etl] delayed-data-threshold"), "{err}");
+    assert!(err.contains('5') && err.contains("60") && err.contains("3600"), "{err}");
+}
+
+#[test]
+fn unknown_job_fails_with_the_list_of_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.toml");
+    let mart = dir.path().join("m.db");
+    std::fs::write(
+        &path,
+        format!(
+            "[infomart]\nurl = \"sqlite://{}\"\n\n[[dap]]\nname = \"a\"\nrole = \"ICON_CFG,ICON_CORE\"\nurl = \"sqlite://{}\"\n",
+            mart.display(),
+            dir.path().join("idb.db").display()
+        ),
+    )
+    .unwrap();
+    let out = tidemark(&["--config", path.to_str().unwrap(), "job", "run", "Job_Nothing"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("Job_InitializeGIM"), "{}", stderr(&out));
+}
