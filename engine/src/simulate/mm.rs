@@ -1,0 +1,161 @@
+//! Multimedia scenarios on the Interaction Server of site 1: e-mails and chats submitted to
+//! an interaction queue (party type 4), taken by a routing strategy (type 6), delivered to an
+//! agent's place (type 3), parked in a workbin (type 5) and pulled back, transferred,
+//! answered with a reply interaction, or still waiting when the period ends (idb.md §2.1,
+//! §2.2 GM_F_USERDATA / GM_L_USERDATA).
+
+use rand::Rng;
+
+use super::dict::{call_type, cc_event as ev, link_type, party_role as role, party_state as st, party_type as pt};
+use super::ids::{Draw, Ms, MIN, SEC};
+use super::recorder::{Ep, MmSnapshot};
+use super::stamp::Source;
+use super::truth::Summary;
+use super::voice::spec;
+use super::world::World;
+
+/// Agent group of e-mail agents.
+const EMAIL_GROUP: usize = 5;
+/// Agent group of chat agents.
+const CHAT_GROUP: usize = 6;
+
+const SENDERS: [&str; 6] = ["Ann Baker", "Tom Reed", "Lena Fox", "Omar Diaz", "Mia Chen", "Raj Patel"];
+const SUBJECTS: [&str; 5] = ["Invoice question", "Change my plan", "Delivery delayed", "Password reset", "Complaint"];
+
+impl World {
+    /// An e-mail arriving at `t0`; waits for an agent to log in when none is.
+    pub fn email(&mut self, t0: Ms, seq: u64) {
+        let got = self.acquire(0, EMAIL_GROUP, t0 + 2 * SEC, self.period.1);
+        if got.is_none() && self.rng.chance(0.9) {
+            self.pending_email.push_back((t0, seq));
+            return;
+        }
+        self.email_with(t0, seq, got);
+    }
+
+    /// Delivers waiting e-mails to agents who logged in at `now`.
+    pub fn drain_pending_email(&mut self, now: Ms) {
+        while let Some(&(t0, seq)) = self.pending_email.front() {
+            let Some(got) = self.acquire(0, EMAIL_GROUP, now.max(t0 + 2 * SEC), self.period.1) else { return };
+            self.pending_email.pop_front();
+            self.email_with(t0, seq, Some(got));
+        }
+    }
+
+    /// Writes the e-mails nobody took: still queued when the period ends.
+    pub fn flush_pending_email(&mut self) {
+        while let Some((t0, seq)) = self.pending_email.pop_front() {
+            self.email_with(t0, seq, None);
+        }
+    }
+
+    /// Records one e-mail; `got` is the agent (and start) taking it from the queue.
+    fn email_with(&mut self, t0: Ms, seq: u64, got: Option<(usize, Ms)>) {
+        self.recs[0].reset(0, Source::IxnServer);
+        let sender = SENDERS[self.rng.random_range(0..SENDERS.len())];
+        let subject = SUBJECTS[self.rng.random_range(0..SUBJECTS.len())];
+        let rng = &mut self.rng;
+        let rec = &mut self.recs[0];
+        let c = rec.open_call(rng, t0, call_type::INBOUND, "email", None);
+        rec.mm.push(MmSnapshot { call: c, first: Some((sender.to_string(), subject.to_string(), "InboundNew")), stop_reason: None });
+        let q = rec.add_party(rng, c, t0, spec(pt::MM_QUEUE, role::DISTRIBUTION, Ep::MmQueue(0), None, None, link_type::NONE, st::QUEUED, ev::QUEUED));
+        rec.attach(c, Some(q), t0, "Subject", subject.to_string(), false);
+        let ts = t0 + SEC;
+        rec.end(q, ts, ev::DIVERTED);
+        let s = rec.add_party(rng, c, ts, spec(pt::MM_STRATEGY, role::DISTRIBUTION, Ep::Strategy(0), None, Some(q), link_type::DISTRIBUTION, st::QUEUED, ev::QUEUED));
+        let summary = |scenario, outcome| Summary { seq, media: "email", interaction_type: "inbound", scenario, outcome };
+        let Some((a, tr)) = got else {
+            return self.commit(1, summary("email_waiting", "active"), false);
+        };
+        let tr = tr.max(ts + SEC);
+        let rec = &mut self.recs[0];
+        rec.end(s, tr, ev::DIVERTED);
+        let pa = rec.add_party(&mut self.rng, c, tr, spec(pt::MM_PLACE, role::DESTINATION, Ep::Agent(a), Some(a), Some(s), link_type::DISTRIBUTION, st::ALERTING, ev::RINGING));
+        let ta = tr + self.rng.between(3 * SEC, 20 * SEC);
+        self.recs[0].change(pa, ta, st::CONNECTED, ev::ESTABLISHED);
+        let work = self.rng.lognormal_ms(5 * MIN, 0.6, 30 * SEC, 60 * MIN);
+        let r = self.rng.random::<f64>();
+        let (handler, party, done, scenario) = if r < self.knobs.email_workbin {
+            let tw = ta + work / 3;
+            let rec = &mut self.recs[0];
+            rec.end(pa, tw, ev::DIVERTED);
+            let w = rec.add_party(&mut self.rng, c, tw, spec(pt::MM_WORKBIN, role::DISTRIBUTION, Ep::Workbin, None, Some(pa), link_type::TRANSFER, st::QUEUED, ev::QUEUED));
+            let back = tw + self.rng.between(20 * MIN, 120 * MIN);
+            let Some((a2, tp)) = self.acquire(0, EMAIL_GROUP, back, self.period.1) else {
+                return self.commit(1, summary("email_workbin", "active"), false);
+            };
+            let rec = &mut self.recs[0];
+            rec.end(w, tp, ev::DIVERTED);
+            let p2 = rec.add_party(&mut self.rng, c, tp, spec(pt::MM_PLACE, role::DESTINATION, Ep::Agent(a2), Some(a2), Some(w), link_type::DISTRIBUTION, st::CONNECTED, ev::ESTABLISHED));
+            (a2, p2, tp + work, "email_workbin")
+        } else if r < self.knobs.email_workbin + self.knobs.email_transfer {
+            let tx = ta + work / 2;
+            match self.acquire(0, EMAIL_GROUP, tx, tx + 30 * MIN) {
+                Some((b, tb)) => {
+                    let rec = &mut self.recs[0];
+                    rec.end(pa, tx, ev::TRANSFERRED);
+                    let pb = rec.add_party(&mut self.rng, c, tb, spec(pt::MM_PLACE, role::DESTINATION, Ep::Agent(b), Some(b), Some(pa), link_type::TRANSFER, st::ALERTING, ev::RINGING));
+                    let tab = tb + self.rng.between(3 * SEC, 20 * SEC);
+                    self.recs[0].change(pb, tab, st::CONNECTED, ev::ESTABLISHED);
+                    (b, pb, tab + work / 2, "email_transfer")
+                }
+                None => (a, pa, ta + work, "email"),
+            }
+        } else {
+            (a, pa, ta + work, "email")
+        };
+        let replied = self.rng.chance(self.knobs.email_reply);
+        let rng = &mut self.rng;
+        let rec = &mut self.recs[0];
+        if replied {
+            let reply = rec.open_call(rng, done, call_type::OUTBOUND, "email", Some(c));
+            rec.mm.push(MmSnapshot { call: reply, first: Some((sender.to_string(), format!("Re: {subject}"), "OutboundReply")), stop_reason: Some("Sent") });
+            let pr = rec.add_party(rng, reply, done, spec(pt::MM_PLACE, role::ORIGINATOR, Ep::Agent(handler), Some(handler), Some(party), link_type::NONE, st::CONNECTED, ev::INITIATED));
+            rec.end(pr, done + 2 * SEC, ev::RELEASED);
+            rec.end_call(reply, done + 2 * SEC);
+        }
+        rec.end(party, done, ev::RELEASED);
+        rec.end_call(c, done);
+        rec.mm[0].stop_reason = Some("Processed");
+        let outcome = if scenario == "email_transfer" { "transferred" } else if replied { "replied" } else { "completed" };
+        self.commit(1, summary(scenario, outcome), false);
+    }
+
+    /// A chat arriving at `t0`.
+    pub fn chat(&mut self, t0: Ms, seq: u64) {
+        let patience = self.rng.exp_ms(self.knobs.chat_patience) + 20 * SEC;
+        let got = self.acquire(0, CHAT_GROUP, t0 + 2 * SEC, t0 + patience);
+        self.recs[0].reset(0, Source::IxnServer);
+        let rng = &mut self.rng;
+        let rec = &mut self.recs[0];
+        let c = rec.open_call(rng, t0, call_type::INBOUND, "chat", None);
+        let sender = SENDERS[rng.random_range(0..SENDERS.len())];
+        rec.mm.push(MmSnapshot { call: c, first: Some((sender.to_string(), "Chat".to_string(), "InboundNew")), stop_reason: None });
+        let q = rec.add_party(rng, c, t0, spec(pt::MM_QUEUE, role::DISTRIBUTION, Ep::MmQueue(1), None, None, link_type::NONE, st::QUEUED, ev::QUEUED));
+        rec.attach(c, Some(q), t0, "isOnline", "1".to_string(), false);
+        let ts = t0 + SEC;
+        rec.end(q, ts, ev::DIVERTED);
+        let s = rec.add_party(rng, c, ts, spec(pt::MM_STRATEGY, role::DISTRIBUTION, Ep::Strategy(1), None, Some(q), link_type::DISTRIBUTION, st::QUEUED, ev::QUEUED));
+        let summary = |scenario, outcome| Summary { seq, media: "chat", interaction_type: "inbound", scenario, outcome };
+        let Some((a, tr)) = got else {
+            let gone = t0 + patience;
+            rec.end(s, gone, ev::ABANDONED);
+            rec.attach(c, None, gone, "isOnline", "0".to_string(), false);
+            rec.end_call(c, gone);
+            rec.mm[0].stop_reason = Some("Abandoned");
+            return self.commit(1, summary("chat_abandoned", "abandoned_in_queue"), false);
+        };
+        let tr = tr.max(ts + SEC);
+        rec.end(s, tr, ev::DIVERTED);
+        let pa = rec.add_party(rng, c, tr, spec(pt::MM_PLACE, role::DESTINATION, Ep::Agent(a), Some(a), Some(s), link_type::DISTRIBUTION, st::ALERTING, ev::RINGING));
+        let ta = tr + self.rng.between(2 * SEC, 10 * SEC);
+        let end = ta + self.rng.lognormal_ms(8 * MIN, 0.5, MIN, 60 * MIN);
+        let rec = &mut self.recs[0];
+        rec.change(pa, ta, st::CONNECTED, ev::ESTABLISHED);
+        rec.attach(c, Some(pa), end, "isOnline", "0".to_string(), false);
+        rec.end(pa, end, ev::RELEASED);
+        rec.end_call(c, end);
+        rec.mm[0].stop_reason = Some("Completed");
+        self.commit(1, summary("chat", "answered"), false);
+    }
+}
