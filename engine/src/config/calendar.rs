@@ -58,7 +58,7 @@ pub struct Calendar {
     /// Allowed: a year 1970–2037, or unset.
     /// Takes effect: `initialisation` (structural).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_time_start_year: Option<u32>,
+    pub date_time_start_year: Option<i32>,
 
     /// Physical table name of the calendar; required (and distinct) for custom calendars.
     ///
@@ -70,7 +70,7 @@ pub struct Calendar {
     ///
     /// Allowed: 1–7.
     /// Takes effect: `initialisation` (structural).
-    pub first_day_of_week: u32,
+    pub first_day_of_week: u8,
 
     /// `true`: week 1 starts on 1 January and the first and last weeks may be short.
     /// `false`: week 1 is the first week with `minimal-days-in-first-week` days of the
@@ -84,7 +84,7 @@ pub struct Calendar {
     ///
     /// Allowed: 1–7.
     /// Takes effect: `initialisation` (structural).
-    pub minimal_days_in_first_week: u32,
+    pub minimal_days_in_first_week: u8,
 
     /// First day of the fiscal year, for the fiscal calendar columns.
     ///

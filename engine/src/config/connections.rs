@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use tidemark_schemas::Domain;
 
 use super::error::{shown, Report};
 
@@ -95,47 +96,19 @@ impl Gidb {
     }
 }
 
-/// An Info Mart data domain that a DAP delivers (idb.md §1.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DapRole {
-    /// Configuration details; exactly one DAP or one HA set.
-    IconCfg,
-    /// Voice interactions and voice agent activity.
-    IconCore,
-    /// Multimedia interactions and multimedia agent activity.
-    IconMm,
-    /// Outbound contact details.
-    IconOcs,
-}
-
-impl DapRole {
-    /// Every role, in canonical order.
-    pub const ALL: [DapRole; 4] = [Self::IconCfg, Self::IconCore, Self::IconMm, Self::IconOcs];
-
-    /// The role name as written in the configuration.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::IconCfg => "ICON_CFG",
-            Self::IconCore => "ICON_CORE",
-            Self::IconMm => "ICON_MM",
-            Self::IconOcs => "ICON_OCS",
-        }
-    }
-}
-
 /// The roles of one DAP, written as a comma list such as `ICON_CFG,ICON_CORE`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "String", into = "String")]
-pub struct Roles(#[schemars(with = "String")] BTreeSet<DapRole>);
+pub struct Roles(#[schemars(with = "String")] BTreeSet<Domain>);
 
 impl Roles {
-    /// Whether the DAP carries `role`.
-    pub fn contains(&self, role: DapRole) -> bool {
-        self.0.contains(&role)
+    /// Whether the DAP carries the role of `domain`.
+    pub fn contains(&self, domain: Domain) -> bool {
+        self.0.contains(&domain)
     }
 
-    /// The roles in canonical order.
-    pub fn iter(&self) -> impl Iterator<Item = DapRole> + '_ {
+    /// The domains in role order.
+    pub fn iter(&self) -> impl Iterator<Item = Domain> + '_ {
         self.0.iter().copied()
     }
 
@@ -145,8 +118,8 @@ impl Roles {
     }
 }
 
-impl FromIterator<DapRole> for Roles {
-    fn from_iter<I: IntoIterator<Item = DapRole>>(iter: I) -> Self {
+impl FromIterator<Domain> for Roles {
+    fn from_iter<I: IntoIterator<Item = Domain>>(iter: I) -> Self {
         Self(iter.into_iter().collect())
     }
 }
@@ -155,16 +128,15 @@ impl FromStr for Roles {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let names: Vec<&str> = DapRole::ALL.iter().map(|r| r.name()).collect();
+        let names: Vec<&str> = Domain::ALL.iter().map(|d| d.role_name()).collect();
         let allowed = format!("allowed: a comma list of {}", names.join(", "));
         let mut roles = BTreeSet::new();
         for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-            let upper = name.to_ascii_uppercase();
-            match DapRole::ALL.into_iter().find(|r| r.name() == upper) {
-                Some(role) => {
-                    roles.insert(role);
+            match Domain::from_role_name(name) {
+                Some(domain) => {
+                    roles.insert(domain);
                 }
-                None if upper == "INFO_MART" => {
+                None if name.eq_ignore_ascii_case("INFO_MART") => {
                     return Err(format!(
                         "INFO_MART is not an IDB role: configure the Info Mart database as \
                          [infomart] url; {allowed}"
@@ -179,7 +151,7 @@ impl FromStr for Roles {
 
 impl fmt::Display for Roles {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.iter().map(DapRole::name).collect();
+        let names: Vec<&str> = self.iter().map(Domain::role_name).collect();
         f.write_str(&names.join(","))
     }
 }
@@ -233,6 +205,11 @@ pub struct Dap {
 }
 
 impl Dap {
+    /// The Info Mart domains this DAP delivers, in role order.
+    pub fn domains(&self) -> Vec<Domain> {
+        self.role.iter().collect()
+    }
+
     /// `[dap.<name>]`, the location prefix of this DAP's problems (`index` when unnamed).
     pub(crate) fn section(name: &str, index: usize) -> String {
         if name.is_empty() {
@@ -405,7 +382,7 @@ fn validate_ha_groups(daps: &[Dap], report: &mut Report) {
 fn validate_role_coverage(daps: &[Dap], report: &mut Report) {
     let cfg: Vec<&Dap> = daps
         .iter()
-        .filter(|d| d.role.contains(DapRole::IconCfg))
+        .filter(|d| d.role.contains(Domain::Cfg))
         .collect();
     let cfg_groups: BTreeSet<Option<&str>> = cfg.iter().map(|d| d.ha_group.as_deref()).collect();
     if cfg.is_empty() {
@@ -424,7 +401,7 @@ fn validate_role_coverage(daps: &[Dap], report: &mut Report) {
     }
     let interactions = daps
         .iter()
-        .any(|d| d.role.contains(DapRole::IconCore) || d.role.contains(DapRole::IconMm));
+        .any(|d| d.role.contains(Domain::Core) || d.role.contains(Domain::Mm));
     if !interactions {
         report.error(
             "[[dap]] role".into(),

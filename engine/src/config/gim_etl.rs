@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use super::connections::check_database_url;
 use super::error::{shown, Report};
-use super::values::Date;
 
 /// ETL, retention and partitioning. Retention and partitioning options are read by
 /// `Job_MaintainGIM` at its next run; extraction and transform options at the start of
@@ -280,7 +279,8 @@ pub struct GimEtl {
     /// Allowed: a date `yyyy-mm-dd`, or unset.
     /// Takes effect: `restart` (first run only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub etl_start_date: Option<Date>,
+    #[schemars(with = "Option<String>")]
+    pub etl_start_date: Option<chrono::NaiveDate>,
 
     /// Let the extraction of cycle N+1 overlap the transform of cycle N.
     ///

@@ -39,7 +39,7 @@ pub use aggregation::{
     WriterSchedule, Writers,
 };
 pub use calendar::{Calendar, FiscalWeekPattern, DEFAULT_CALENDAR_TABLE};
-pub use connections::{mask_url, sqlite_path, Dap, DapRole, Gidb, GidbLocation, InfoMart, Roles};
+pub use connections::{mask_url, sqlite_path, Dap, Gidb, GidbLocation, InfoMart, Roles};
 pub use env::{variable_for, ENV_PREFIX};
 pub use error::{ConfigError, Problem};
 pub use error_policy::{CheckPolicy, ErrorPolicy, IrfExceptionPolicy};
@@ -49,7 +49,7 @@ pub use gim_etl::{GimEtl, SM_RESOURCE_STATES};
 pub use reference::reference_markdown;
 pub use schedule::Schedule;
 pub use transformation::GimTransformation;
-pub use values::{CronSchedule, Date, HourMinute, MonthDay, Timestamp, ZoneId};
+pub use values::{CronSchedule, HourMinute, MonthDay, Timestamp, ZoneId};
 
 use error::Report;
 
@@ -161,7 +161,7 @@ impl Config {
             },
             dap: vec![Dap {
                 name: "demo".into(),
-                role: DapRole::ALL.into_iter().collect(),
+                role: tidemark_schemas::Domain::ALL.into_iter().collect(),
                 url: sqlite("idb.db"),
                 ha_group: None,
             }],

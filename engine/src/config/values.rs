@@ -1,5 +1,5 @@
 //! Value types shared by several sections: `HH:mm` times, two-field CRON expressions,
-//! time zone ids, dates and timestamps.
+//! time zone ids, timestamps and `MM-DD` days.
 //!
 //! Each type parses from the string an operator writes and serialises back to the same
 //! canonical text, so `Config::show()` output loads again unchanged. A parse error is the
@@ -181,6 +181,15 @@ impl ZoneId {
     }
 }
 
+/// The zone id as text, so `zone.parse::<Tz>()` and string comparisons work directly.
+impl std::ops::Deref for ZoneId {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.0.name()
+    }
+}
+
 impl FromStr for ZoneId {
     type Err = String;
 
@@ -197,39 +206,6 @@ impl FromStr for ZoneId {
 impl fmt::Display for ZoneId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.0.name())
-    }
-}
-
-/// A calendar date written `yyyy-mm-dd` (a TOML date literal is accepted too).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(try_from = "String", into = "String")]
-pub struct Date(#[schemars(with = "String")] NaiveDate);
-
-impl Date {
-    /// The date.
-    pub fn date(self) -> NaiveDate {
-        self.0
-    }
-}
-
-impl FromStr for Date {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(date) if date.format("%Y").to_string().len() == 4 => Ok(Self(date)),
-            _ => Err(format!(
-                "`{text}` is not a valid date; allowed: yyyy-mm-dd, e.g. 2024-01-31"
-            )),
-        }
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
     }
 }
 
@@ -331,7 +307,7 @@ macro_rules! string_conversions {
     )*};
 }
 
-string_conversions!(HourMinute, ZoneId, Date, Timestamp, MonthDay);
+string_conversions!(HourMinute, ZoneId, Timestamp, MonthDay);
 
 impl TryFrom<String> for CronSchedule {
     type Error = String;
@@ -412,12 +388,7 @@ mod tests {
     }
 
     #[test]
-    fn dates_and_days_parse_strictly() {
-        assert_eq!(
-            "2024-02-29".parse::<Date>().unwrap().to_string(),
-            "2024-02-29"
-        );
-        assert!("2023-02-29".parse::<Date>().is_err());
+    fn timestamps_days_and_zones_parse_strictly() {
         assert_eq!(
             "2024-01-01T10:00:00"
                 .parse::<Timestamp>()
