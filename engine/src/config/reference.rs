@@ -31,7 +31,8 @@ entries (the IDBs to extract from).
    line, as `[section] option = value: what is wrong; allowed: …`.
 5. Some settings load with a warning, logged at start: compatibility options that
    Tidemark ignores, `days-to-keep-cfg-facts` below `days-to-keep-gim-facts` (raised to
-   it), a maintenance start time inside the ETL window, no `[[dap]]` at all.
+   it), a maintenance start time inside the ETL window while the scheduler runs, no
+   `[[dap]]` at all.
 
 Dates may be written as TOML date literals or as strings. Relative paths resolve
 against the working directory of the process.

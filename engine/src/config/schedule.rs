@@ -55,7 +55,8 @@ pub struct Schedule {
     /// Takes effect: `immediate`.
     pub run_maintain: bool,
 
-    /// Daily launch time of `Job_MaintainGIM`; it should lie outside the ETL window. An
+    /// Daily launch time of `Job_MaintainGIM`; it should lie outside the ETL window (a
+    /// time inside it is logged as a warning while the scheduler runs). An
     /// ETL cycle in flight finishes before maintenance starts; an ETL cycle that becomes
     /// due stops a running maintenance job (every maintenance step resumes next time).
     ///
@@ -165,7 +166,7 @@ impl Schedule {
             " minutes",
         );
         let maintain = self.maintain_start_time.minutes() % 1440;
-        if self.run_maintain && self.in_etl_window(maintain) {
+        if self.run_scheduler && self.run_maintain && self.in_etl_window(maintain) {
             report.warning(
                 format!("[{section}] maintain-start-time"),
                 Some(super::error::shown(self.maintain_start_time.to_string())),
@@ -194,5 +195,25 @@ mod tests {
             ..Schedule::default()
         };
         assert!(continuous.in_etl_window(5 * 60 + 30));
+    }
+
+    #[test]
+    fn maintenance_inside_the_etl_window_warns_only_while_scheduling() {
+        let warnings = |schedule: &Schedule| {
+            let mut report = Report::default();
+            schedule.validate("schedule", &mut report);
+            report.warnings
+        };
+        assert!(warnings(&Schedule::default()).is_empty());
+        let scheduled = Schedule {
+            run_scheduler: true,
+            ..Schedule::default()
+        };
+        let found = warnings(&scheduled);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].location, "[schedule] maintain-start-time");
+        assert!(found[0]
+            .message
+            .contains("inside the ETL window 06:00–05:00"));
     }
 }

@@ -477,66 +477,6 @@ fn demo_configuration_is_valid_and_round_trips() {
 }
 
 #[test]
-fn dap_rules_of_idb_spec() {
-    let dap = |name: &str, role: &str, group: &str| {
-        let group = if group.is_empty() {
-            String::new()
-        } else {
-            format!("ha-group = \"{group}\"\n")
-        };
-        format!(
-            "[[dap]]\nname = \"{name}\"\nrole = \"{role}\"\nurl = \"sqlite://{name}.db\"\n{group}"
-        )
-    };
-    let with = |daps: &[String]| {
-        Config::from_toml_str(&format!(
-            "[infomart]\nurl = \"sqlite://im.db\"\n{}",
-            daps.concat()
-        ))
-    };
-    assert!(with(&[
-        dap("a", "ICON_CFG", "ha"),
-        dap("b", "ICON_CFG", "ha"),
-        dap("c", "ICON_CORE,ICON_OCS", "")
-    ])
-    .is_ok());
-    let error = |daps: &[String]| with(daps).unwrap_err().to_string();
-    assert!(error(&[dap("a", "ICON_CORE", "")]).contains("no DAP has ICON_CFG"));
-    assert!(
-        error(&[dap("a", "ICON_CFG,ICON_CORE", ""), dap("b", "ICON_CFG", "")])
-            .contains("several DAPs have ICON_CFG")
-    );
-    assert!(error(&[dap("a", "ICON_CFG,ICON_OCS", "")]).contains("no DAP has ICON_CORE or ICON_MM"));
-    let text = error(&[dap("a", "ICON_CFG,ICON_CORE", ""), dap("A", "ICON_MM", "")]);
-    assert!(
-        text.contains("[dap.A] name = \"A\": clashes with DAP `a`"),
-        "{text}"
-    );
-    let text = error(&[
-        dap("a", "ICON_CFG,ICON_CORE", "ha"),
-        dap("b", "ICON_CFG", "ha"),
-    ]);
-    assert!(
-        text.contains(
-            "[dap.b] role = \"ICON_CFG\": HA group `ha` members must carry the same roles"
-        ),
-        "{text}"
-    );
-    let text = error(&[dap("a", "ICON_CFG,INFO_MART", "")]);
-    assert!(
-        text.contains("[dap.a] role") && text.contains("[infomart] url"),
-        "{text}"
-    );
-    let text = Config::from_toml_str("[infomart]\nurl = \"sqlite://im.db\"\n[[dap]]\nname = \"a\"\nrole = \"ICON_CFG,ICON_MM\"\nurl = \"oracle://x\"\n")
-        .unwrap_err()
-        .to_string();
-    assert!(
-        text.contains("[dap.a] url = \"oracle://x\"") && text.contains("mysql://"),
-        "{text}"
-    );
-}
-
-#[test]
 fn cross_option_rules() {
     let text = problems_with("[gim-etl]\ndays-to-keep-gidb-facts = 500\n");
     assert!(
