@@ -40,7 +40,9 @@ fn file_prefix(path: &Option<PathBuf>) -> String {
 }
 
 fn render_problems(problems: &[Problem]) -> String {
-    let mut text = format!("invalid configuration ({} problems):", problems.len());
+    let count = problems.len();
+    let plural = if count == 1 { "" } else { "s" };
+    let mut text = format!("invalid configuration ({count} problem{plural}):");
     for problem in problems {
         text.push_str("\n  ");
         text.push_str(&problem.to_string());

@@ -99,13 +99,9 @@ pub(crate) fn summary(config: &Config) -> String {
             .as_deref()
             .map(|g| format!("  HA group {g}"))
             .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  {:<12} {:<36} {}{group}",
-            dap.name,
-            dap.role,
-            mask_url(&dap.url)
-        );
+        let roles = dap.role.to_string();
+        let url = mask_url(&dap.url);
+        let _ = writeln!(out, "  {:<12} {roles:<35} {url}{group}", dap.name);
     }
     let schedule = &config.schedule;
     if schedule.run_scheduler {
