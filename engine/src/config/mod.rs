@@ -20,6 +20,7 @@ mod gdpr;
 mod gim_etl;
 mod load;
 mod reference;
+mod reload;
 mod render;
 mod schedule;
 mod sections;
@@ -47,6 +48,7 @@ pub use export::GimExport;
 pub use gdpr::Gdpr;
 pub use gim_etl::{GimEtl, SM_RESOURCE_STATES};
 pub use reference::reference_markdown;
+pub use reload::{Change, TakesEffect};
 pub use schedule::Schedule;
 pub use transformation::GimTransformation;
 pub use values::{CronSchedule, HourMinute, MonthDay, Timestamp, ZoneId};
@@ -211,6 +213,12 @@ impl Config {
     /// unchanged (passwords included).
     pub fn to_toml(&self) -> String {
         render::document(self, false)
+    }
+
+    /// The options whose values differ in `newer`, each with the moment a running server
+    /// applies it (operations.md §0.5), for hot reconfiguration.
+    pub fn changes(&self, newer: &Config) -> Vec<Change> {
+        reload::changes(self, newer)
     }
 
     /// A short human summary: Info Mart, GIDB, DAPs with roles, scheduler state.
