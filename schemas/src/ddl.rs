@@ -131,10 +131,21 @@ pub fn create_partition(table: &TableDef, low_key: i64, high_key: i64) -> String
     )
 }
 
-/// `CREATE VIEW` for an administrative view.
+/// PostgreSQL's `unixepoch()`: the current time in whole epoch seconds, as SQLite (3.38+)
+/// has it built in, so that view text that asks for "now" is the same in both databases.
+const POSTGRES_UNIXEPOCH: &str = "create or replace function unixepoch() returns bigint language sql stable \
+     as 'select cast(floor(extract(epoch from current_timestamp)) as bigint)'";
+
+/// `CREATE VIEW` for an administrative view. In PostgreSQL a view that calls `unixepoch()`
+/// is preceded, in the same string, by the statement creating that function.
 pub fn create_view(view: &ViewDef, dialect: Dialect) -> String {
     match dialect {
         Dialect::Sqlite => format!("create view if not exists {} as {}", view.sql_name(), view.select),
+        Dialect::Postgres if view.select.contains("unixepoch(") => format!(
+            "{POSTGRES_UNIXEPOCH}; create or replace view {} as {}",
+            view.sql_name(),
+            view.select
+        ),
         _ => format!("create or replace view {} as {}", view.sql_name(), view.select),
     }
 }

@@ -8,6 +8,7 @@
 //! A table is a [`TableDef`]; its Arrow schema ([`TableDef::arrow_schema`]) and its DDL in every
 //! [`Dialect`] ([`ddl`]) are generated from that one description.
 
+pub mod batch;
 pub mod catalog_types;
 pub mod ddl;
 pub mod extraction;
@@ -17,6 +18,7 @@ pub mod mart;
 pub mod table;
 pub mod version;
 
+pub use batch::{record_batch, BatchError};
 pub use ddl::Dialect;
 pub use extraction::{Completion, Domain, ExtractionDef, HwmRule};
 pub use table::{ColumnDef, IndexDef, SqlType, TableDef, TableFamily, ViewDef};
