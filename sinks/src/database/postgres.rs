@@ -1,0 +1,258 @@
+//! PostgreSQL through tokio-postgres (no TLS). Batches are written with binary `COPY`, the
+//! fastest path into PostgreSQL; its column types come from the [`TableDef`], so the table
+//! must have been created from the same description.
+
+use arrow::record_batch::RecordBatch;
+use async_trait::async_trait;
+use bytes::{BufMut, BytesMut};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use tidemark_schemas::catalog_types::CatalogColumn;
+use tidemark_schemas::{Dialect, SqlType, TableDef};
+use tokio::sync::Mutex;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use tokio_postgres::{Client, NoTls, Row};
+
+use super::batch::{AlignedBatch, Cell};
+use super::catalog::{self, identifier};
+use super::error::{redact, BoxError, DatabaseError};
+use super::pg_numeric::{self, PgNumeric};
+use super::value::SqlValue;
+use super::Database;
+
+/// Microseconds between the Unix epoch and PostgreSQL's (2000-01-01).
+const PG_EPOCH_OFFSET_MICROS: i64 = 946_684_800_000_000;
+
+/// A connection to a PostgreSQL database.
+pub struct PostgresDatabase {
+    client: Mutex<Client>,
+}
+
+impl PostgresDatabase {
+    /// Connects to a `postgres://` or `postgresql://` URL.
+    pub async fn connect(url: String) -> Result<Self, DatabaseError> {
+        let (client, connection) =
+            tokio_postgres::connect(&url, NoTls)
+                .await
+                .map_err(|e| DatabaseError::Connect {
+                    flavour: "PostgreSQL",
+                    url: redact(&url),
+                    cause: e.into(),
+                })?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::warn!(error = %e, "PostgreSQL connection closed with an error");
+            }
+        });
+        Ok(PostgresDatabase {
+            client: Mutex::new(client),
+        })
+    }
+}
+
+#[async_trait]
+impl Database for PostgresDatabase {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    async fn execute(&self, sql: &str) -> Result<(), DatabaseError> {
+        let client = self.client.lock().await;
+        client
+            .batch_execute(sql)
+            .await
+            .map_err(|e| DatabaseError::statement("execute", sql, e))
+    }
+
+    async fn execute_all(&self, statements: &[String]) -> Result<(), DatabaseError> {
+        let mut client = self.client.lock().await;
+        let transaction = client
+            .transaction()
+            .await
+            .map_err(|e| DatabaseError::statement("begin", "begin", e))?;
+        for (i, sql) in statements.iter().enumerate() {
+            transaction.batch_execute(sql).await.map_err(|e| {
+                let operation = format!(
+                    "statement {} of {} (all rolled back)",
+                    i + 1,
+                    statements.len()
+                );
+                DatabaseError::statement(operation, sql, e)
+            })?;
+        }
+        transaction
+            .commit()
+            .await
+            .map_err(|e| DatabaseError::statement("commit", "commit", e))
+    }
+
+    async fn query(&self, sql: &str) -> Result<Vec<Vec<SqlValue>>, DatabaseError> {
+        let client = self.client.lock().await;
+        let rows = client
+            .query(sql, &[])
+            .await
+            .map_err(|e| DatabaseError::statement("query", sql, e))?;
+        rows.iter()
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| value(row, i))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| DatabaseError::statement("reading the result", sql, e))
+    }
+
+    async fn write_batch(
+        &self,
+        table: &TableDef,
+        batch: &RecordBatch,
+    ) -> Result<u64, DatabaseError> {
+        let aligned = AlignedBatch::new(table, batch)?;
+        if aligned.rows() == 0 {
+            return Ok(0);
+        }
+        let types: Vec<Type> = aligned
+            .columns()
+            .iter()
+            .map(|c| copy_type(c.sql_type))
+            .collect();
+        let sql = format!(
+            "copy {} ({}) from stdin (format binary)",
+            table.sql_name(),
+            aligned.column_list()
+        );
+        let copy_error =
+            |e: tokio_postgres::Error| DatabaseError::table("binary COPY", &table.name, e);
+        let client = self.client.lock().await;
+        let sink = client.copy_in(&sql).await.map_err(copy_error)?;
+        let writer = BinaryCopyInWriter::new(sink, &types);
+        tokio::pin!(writer);
+        let readers = aligned.readers();
+        let mut cells: Vec<Cell> = Vec::with_capacity(readers.len());
+        for row in 0..aligned.rows() {
+            cells.clear();
+            cells.extend(readers.iter().map(|r| r.cell(row)));
+            writer.as_mut().write_raw(cells.iter()).await.map_err(|e| {
+                DatabaseError::table("binary COPY", &table.name, format!("row {row}: {e}"))
+            })?;
+        }
+        writer.finish().await.map_err(copy_error)
+    }
+
+    async fn table_columns(&self, table: &str) -> Result<Vec<CatalogColumn>, DatabaseError> {
+        let name = identifier(table)?;
+        let sql = format!(
+            "select column_name::text, data_type::text, numeric_precision::int8, \
+             numeric_scale::int8, is_nullable::text from information_schema.columns \
+             where table_schema = current_schema() and table_name = '{name}' \
+             order by ordinal_position"
+        );
+        catalog::columns(table, self.query(&sql).await)
+    }
+
+    async fn index_names(&self, table: &str) -> Result<Vec<String>, DatabaseError> {
+        let name = identifier(table)?;
+        let sql = format!(
+            "select indexname::text from pg_indexes \
+             where schemaname = current_schema() and tablename = '{name}' order by indexname"
+        );
+        catalog::names("listing indexes", table, self.query(&sql).await)
+    }
+
+    async fn table_exists(&self, table: &str) -> Result<bool, DatabaseError> {
+        let name = identifier(table)?;
+        let sql = format!(
+            "select count(*) from information_schema.tables \
+             where table_schema = current_schema() and table_name = '{name}'"
+        );
+        catalog::exists(table, self.query(&sql).await)
+    }
+}
+
+/// The type binary COPY sends for a column; it must be the column's type in the table.
+fn copy_type(sql_type: SqlType) -> Type {
+    match sql_type {
+        SqlType::SmallInt => Type::INT2,
+        SqlType::Integer => Type::INT4,
+        SqlType::BigInt | SqlType::BigSerial => Type::INT8,
+        SqlType::Numeric(_, _) => Type::NUMERIC,
+        SqlType::Varchar(_) => Type::VARCHAR,
+        SqlType::Text => Type::TEXT,
+        SqlType::Timestamp => Type::TIMESTAMP,
+        SqlType::Double => Type::FLOAT8,
+    }
+}
+
+impl ToSql for Cell<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        match (*self, ty) {
+            (Cell::Null, _) => return Ok(IsNull::Yes),
+            (Cell::Int(v), &Type::INT2) => out.put_i16(i16::try_from(v)?),
+            (Cell::Int(v), &Type::INT4) => out.put_i32(i32::try_from(v)?),
+            (Cell::Int(v), &Type::INT8) => out.put_i64(v),
+            (Cell::Int(v), &Type::NUMERIC) => pg_numeric::encode(v.into(), 0, out),
+            (Cell::Decimal(v, scale), &Type::NUMERIC) => pg_numeric::encode(v, scale, out),
+            (Cell::Float(v), &Type::FLOAT8) => out.put_f64(v),
+            (Cell::Text(s), _) => out.put_slice(s.as_bytes()),
+            (Cell::Timestamp(micros), &Type::TIMESTAMP) => {
+                let since_2000 = micros.checked_sub(PG_EPOCH_OFFSET_MICROS);
+                out.put_i64(since_2000.ok_or("timestamp out of PostgreSQL's range")?)
+            }
+            (cell, ty) => return Err(format!("cannot send {cell:?} as {ty}").into()),
+        }
+        Ok(IsNull::No)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        [
+            Type::INT2,
+            Type::INT4,
+            Type::INT8,
+            Type::NUMERIC,
+            Type::FLOAT8,
+            Type::TEXT,
+            Type::VARCHAR,
+            Type::TIMESTAMP,
+        ]
+        .contains(ty)
+    }
+
+    to_sql_checked!();
+}
+
+/// Field `i` of a result row in the common vocabulary.
+fn value(row: &Row, i: usize) -> Result<SqlValue, BoxError> {
+    fn get<'a, T: tokio_postgres::types::FromSql<'a>>(
+        row: &'a Row,
+        i: usize,
+        wrap: impl FnOnce(T) -> SqlValue,
+    ) -> Result<SqlValue, BoxError> {
+        Ok(row.try_get::<_, Option<T>>(i)?.map_or(SqlValue::Null, wrap))
+    }
+    let column = &row.columns()[i];
+    match *column.type_() {
+        Type::BOOL => get(row, i, |v: bool| SqlValue::Int(v.into())),
+        Type::INT2 => get(row, i, |v: i16| SqlValue::Int(v.into())),
+        Type::INT4 => get(row, i, |v: i32| SqlValue::Int(v.into())),
+        Type::INT8 => get(row, i, SqlValue::Int),
+        Type::OID => get(row, i, |v: u32| SqlValue::Int(v.into())),
+        Type::FLOAT4 => get(row, i, |v: f32| SqlValue::Float(v.into())),
+        Type::FLOAT8 => get(row, i, SqlValue::Float),
+        Type::NUMERIC => get(row, i, |v: PgNumeric| SqlValue::Decimal(v.0)),
+        Type::TIMESTAMP => get(row, i, SqlValue::Timestamp),
+        Type::TIMESTAMPTZ => get(row, i, |v: DateTime<Utc>| {
+            SqlValue::Timestamp(v.naive_utc())
+        }),
+        Type::DATE => get(row, i, |v: NaiveDate| {
+            SqlValue::Timestamp(NaiveDateTime::from(v))
+        }),
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
+            get(row, i, SqlValue::Text)
+        }
+        ref other => Err(format!(
+            "column {} has type {other}, which query does not read; cast it to text",
+            column.name()
+        )
+        .into()),
+    }
+}
