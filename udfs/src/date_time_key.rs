@@ -5,7 +5,6 @@
 //! select date_time_key(1700000123);  -- 1700000100
 //! ```
 
-use std::any::Any;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, Int64Array};
@@ -49,10 +48,6 @@ fn key_of(ts: i64) -> i64 {
 }
 
 impl ScalarUDFImpl for DateTimeKey {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-
     fn name(&self) -> &str {
         "date_time_key"
     }

@@ -95,6 +95,8 @@ impl sqllogictest::AsyncDB for DataFusionSlt {
         Ok(DBOutput::Rows { types, rows: rows_of(&batches)? })
     }
 
+    async fn shutdown(&mut self) {}
+
     fn engine_name(&self) -> &str {
         "tidemark-datafusion"
     }
