@@ -1,1 +1,6 @@
-//! sources
+//! IDB sources: reading IDB tables into Arrow record batches with connectorx.
+//!
+//! connectorx 0.4.6 produces arrow-56 batches; [`arrow_bridge`] hands them to the arrow 59
+//! that DataFusion and Parquet use, without copying.
+
+pub mod arrow_bridge;

@@ -1,10 +1,11 @@
 //! IDB source tables (idb.md §2) with their extraction rules (idb.md §1.4, §5).
 //!
-//! One module per area of the catalogue: [`core`] interactions, [`userdata`] attached data,
-//! [`agent`] agent activity, [`config`] configuration objects and associations, [`outbound`]
-//! OCS data and [`control`] session, sequence and dictionary tables. Every table ends with
-//! the GSYS service columns of idb.md §0.1, added by [`gsys`], and carries the indexes its
-//! extraction rule needs (Job_InitializeGIM checks them in every IDB), derived by [`finish`].
+//! One private module per area of the catalogue: `core` interactions, `userdata` attached
+//! data, `agent` agent activity, `config` configuration objects and associations, `outbound`
+//! OCS data and `control` session, sequence and dictionary tables; [`tables`] lists them all.
+//! Every table ends with the GSYS service columns of idb.md §0.1, added by [`gsys`], and
+//! carries exactly the indexes its extraction rule selects on (Job_InitializeGIM checks them
+//! in every IDB and creates the missing ones).
 
 use std::sync::LazyLock;
 
@@ -22,13 +23,13 @@ mod userdata;
 mod tests;
 
 /// Interaction-side GUIDs: CallID, IRID, PartyID, LinkID, LoginSessionID (idb.md §0).
-pub(crate) const GUID: SqlType = SqlType::Varchar(50);
+const GUID: SqlType = SqlType::Varchar(50);
 /// Outbound GUIDs: ChainGUID, SessID, CallAttID (idb.md §0).
-pub(crate) const OCS_GUID: SqlType = SqlType::Varchar(64);
+const OCS_GUID: SqlType = SqlType::Varchar(64);
 /// Names, DNs, locations and short values.
-pub(crate) const NAME: SqlType = SqlType::Varchar(255);
+const NAME: SqlType = SqlType::Varchar(255);
 /// Media type names (`voice`, `email`, `chat`, …).
-pub(crate) const MEDIA: SqlType = SqlType::Varchar(64);
+const MEDIA: SqlType = SqlType::Varchar(64);
 
 /// Appends the GSYS_* service columns every IDB table ends with (idb.md §0.1).
 pub fn gsys(table: TableDef) -> TableDef {
@@ -80,7 +81,7 @@ pub fn gsys(table: TableDef) -> TableDef {
 
 /// Starts an operational table whose first column `id` is its `bigserial` surrogate primary
 /// key (idb.md §0: `ID`, `IRHID`, `CHID`, `PHID`).
-pub(crate) fn operational(name: &str, id: &str, doc: &'static str) -> TableDef {
+fn operational(name: &str, id: &str, doc: &'static str) -> TableDef {
     TableDef::new(name, TableFamily::IdbOperational, doc)
         .req(id, SqlType::BigSerial, "surrogate key")
         .pk(&[id])
@@ -89,7 +90,7 @@ pub(crate) fn operational(name: &str, id: &str, doc: &'static str) -> TableDef {
 /// Ends a table: appends the GSYS block, attaches the extraction rule and adds one index per
 /// column the rule selects on (each `_ts` window column, the `ByParent` join key), named
 /// `<table>_<column>`.
-pub(crate) fn finish(table: TableDef, rule: ExtractionDef) -> TableDef {
+fn finish(table: TableDef, rule: ExtractionDef) -> TableDef {
     let mut columns: Vec<String> = Vec::new();
     for hwm in std::iter::once(&rule.hwm).chain(rule.mm_hwm.as_ref()) {
         let selected: Vec<String> = match hwm {
@@ -110,14 +111,14 @@ pub(crate) fn finish(table: TableDef, rule: ExtractionDef) -> TableDef {
 }
 
 /// Rule of an insert-only table selected by `ADDED_TS` in the given domains.
-pub(crate) fn added(domains: &[Domain]) -> ExtractionDef {
+fn added(domains: &[Domain]) -> ExtractionDef {
     ExtractionDef::new(domains, HwmRule::column("ADDED_TS"))
 }
 
 /// Rule of a table holding rows of both voice and multimedia interactions (`_v`/`_mm`
 /// families): voice rows are pulled in with their completed parent (idb.md §5.3), multimedia
 /// rows are selected by their own `mm_column` as they change.
-pub(crate) fn voice_by_parent(parent: &str, key: &str, mm_column: &str) -> ExtractionDef {
+fn voice_by_parent(parent: &str, key: &str, mm_column: &str) -> ExtractionDef {
     ExtractionDef::new(&[Domain::Core, Domain::Mm], HwmRule::by_parent(parent, key))
         .mm(HwmRule::column(mm_column))
         .split()
