@@ -94,7 +94,8 @@ pub async fn populate_calendar(
     ])
     .await?;
     outcome.say(format!(
-        "populated date_time with {written} rows ({} to {}, zone {}) plus the sentinel row",
+        "populated date_time with {} rows ({} to {}, zone {}) plus the sentinel row",
+        written - 1,
         first_day,
         horizon_day - Duration::days(1),
         tz.name()
