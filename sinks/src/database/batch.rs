@@ -124,7 +124,7 @@ impl<'t> AlignedBatch<'t> {
 
     /// One reader per column, in [`columns`](Self::columns) order.
     pub(crate) fn readers(&self) -> Vec<CellReader<'_>> {
-        self.arrays.iter().map(|a| CellReader::new(a)).collect()
+        self.arrays.iter().map(CellReader::new).collect()
     }
 
     /// An error about one value: names the table, the column and the row.

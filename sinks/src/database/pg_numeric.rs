@@ -1,13 +1,11 @@
 //! PostgreSQL's binary `numeric` format, which tokio-postgres leaves to the caller: a header
 //! (`ndigits`, `weight`, `sign`, `dscale`, all 16-bit) and base-10000 digits, the first
-//! worth 10000^weight. Encoding goes through the decimal text so that any `Decimal128`
-//! precision and scale work without 128-bit overflow.
+//! worth 10000^weight.
 
 use bytes::{BufMut, BytesMut};
 use tokio_postgres::types::{FromSql, Type};
 
 use super::error::BoxError;
-use super::value::decimal_text;
 
 const POSITIVE: u16 = 0x0000;
 const NEGATIVE: u16 = 0x4000;
@@ -15,53 +13,40 @@ const NAN: u16 = 0xC000;
 const PLUS_INFINITY: u16 = 0xD000;
 const MINUS_INFINITY: u16 = 0xF000;
 
+/// Base-10000 digits of the largest `i128` times 1000.
+const MAX_DIGITS: usize = 11;
+
 /// Appends the binary `numeric` encoding of `value` × 10^-`scale`.
 pub(crate) fn encode(value: i128, scale: i8, out: &mut BytesMut) {
-    let text = decimal_text(value, scale);
-    let (negative, body) = match text.strip_prefix('-') {
-        Some(body) => (true, body),
-        None => (false, text.as_str()),
-    };
-    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-    let int = int.trim_start_matches('0');
-    let int = format!("{}{int}", "0".repeat((4 - int.len() % 4) % 4));
-    let frac = format!("{frac}{}", "0".repeat((4 - frac.len() % 4) % 4));
-    let mut digits: Vec<i16> = int
-        .as_bytes()
-        .chunks(4)
-        .chain(frac.as_bytes().chunks(4))
-        .map(|group| {
-            group
-                .iter()
-                .fold(0i16, |acc, d| acc * 10 + i16::from(d - b'0'))
-        })
-        .collect();
-    let mut weight = (int.len() / 4) as i16 - 1;
-    let leading = digits.iter().take_while(|d| **d == 0).count();
-    digits.drain(..leading);
-    weight -= leading as i16;
-    while digits.last() == Some(&0) {
-        digits.pop();
+    // Base-10000 digits must align with the decimal point, so the unscaled value is
+    // multiplied by 10^pad to make the scale a multiple of 4; multiplying the digits rather
+    // than the i128 keeps 38-digit values from overflowing.
+    let scale = i32::from(scale);
+    let pad = (4 - scale.rem_euclid(4)) % 4;
+    let places_after_point = (scale + pad) / 4;
+    let factor = 10u32.pow(pad as u32);
+    let mut digits = [0u16; MAX_DIGITS];
+    let (mut len, mut rest, mut carry) = (0, value.unsigned_abs(), 0u32);
+    while rest > 0 || carry > 0 {
+        let d = (rest % 10_000) as u32 * factor + carry;
+        digits[len] = (d % 10_000) as u16;
+        carry = d / 10_000;
+        rest /= 10_000;
+        len += 1;
     }
-    if digits.is_empty() {
-        weight = 0;
-    }
-    out.put_i16(digits.len() as i16);
-    out.put_i16(weight);
-    out.put_u16(if negative && !digits.is_empty() {
-        NEGATIVE
+    let trailing_zeros = digits[..len].iter().take_while(|d| **d == 0).count();
+    let weight = if len == 0 {
+        0
     } else {
-        POSITIVE
-    });
-    out.put_u16(frac_digits(body));
-    for digit in digits {
-        out.put_i16(digit);
+        len as i32 - 1 - places_after_point
+    };
+    out.put_i16((len - trailing_zeros) as i16);
+    out.put_i16(weight as i16);
+    out.put_u16(if value < 0 { NEGATIVE } else { POSITIVE });
+    out.put_u16(scale.max(0) as u16);
+    for digit in digits[trailing_zeros..len].iter().rev() {
+        out.put_u16(*digit);
     }
-}
-
-fn frac_digits(body: &str) -> u16 {
-    body.split_once('.')
-        .map_or(0, |(_, frac)| frac.len() as u16)
 }
 
 /// Decodes a binary `numeric` into the text PostgreSQL itself prints (`-12.3400`, `NaN`).
@@ -130,6 +115,7 @@ impl<'a> FromSql<'a> for PgNumeric {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::database::value::decimal_text;
 
     fn encoded(value: i128, scale: i8) -> Vec<u8> {
         let mut out = BytesMut::new();
@@ -175,9 +161,11 @@ mod tests {
             i128::from(i64::MAX),
             99_999_999_999_999_999_999_999_999_999_999_999_999,
             -10i128.pow(37),
+            i128::MAX,
+            i128::MIN,
         ];
         for value in values {
-            for scale in [0i8, 1, 2, 3, 4, 5, 8, 10, 17, 38] {
+            for scale in [-5i8, -1, 0, 1, 2, 3, 4, 5, 8, 10, 17, 38] {
                 let text = decode(&encoded(value, scale)).expect("decodes");
                 assert_eq!(
                     text,

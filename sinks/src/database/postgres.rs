@@ -204,17 +204,17 @@ impl ToSql for Cell<'_> {
     }
 
     fn accepts(ty: &Type) -> bool {
-        [
-            Type::INT2,
-            Type::INT4,
-            Type::INT8,
-            Type::NUMERIC,
-            Type::FLOAT8,
-            Type::TEXT,
-            Type::VARCHAR,
-            Type::TIMESTAMP,
-        ]
-        .contains(ty)
+        matches!(
+            *ty,
+            Type::INT2
+                | Type::INT4
+                | Type::INT8
+                | Type::NUMERIC
+                | Type::FLOAT8
+                | Type::TEXT
+                | Type::VARCHAR
+                | Type::TIMESTAMP
+        )
     }
 
     to_sql_checked!();

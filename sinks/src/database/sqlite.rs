@@ -338,7 +338,7 @@ mod tests {
         assert_eq!(sqlite_decimal(-7, -3), Ok(Value::Integer(-7_000)));
         assert_eq!(
             sqlite_decimal(-123_456_781_234, 4),
-            Ok(Value::Real(-12_345_678.1234))
+            Ok(Value::Real(-12_345_678.123_4))
         );
         let big = sqlite_decimal(9_999_999_999_999_999_999, 0).expect_err("beyond i64");
         assert!(big.contains("9999999999999999999"), "{big}");
