@@ -9,6 +9,7 @@
 
 mod columns;
 pub mod control;
+pub mod control_services;
 pub mod dimensions_config;
 pub mod dimensions_fixed;
 pub mod facts_agent;
@@ -25,6 +26,7 @@ use crate::table::{TableDef, ViewDef};
 
 static TABLES: LazyLock<Vec<TableDef>> = LazyLock::new(|| {
     let mut tables = control::tables();
+    tables.extend(control_services::tables());
     tables.extend(dimensions_fixed::tables());
     tables.extend(dimensions_config::tables());
     tables.extend(facts_config::tables());

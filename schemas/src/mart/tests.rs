@@ -335,6 +335,15 @@ fn postgres_views_bring_their_clock_function() {
     assert!(ddl::create_view(history, Dialect::Postgres).starts_with("create or replace view"));
 }
 
+/// LAST_JOB_ID, LAST_STATUS, LAST_SUCCESS_END_TIME, NEXT_SCHEDULED_TIME, IS_ENABLED.
+type JobStatus = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
 #[test]
 fn job_status_shows_latest_run_last_success_and_schedule() {
     let db = sqlite_mart();
@@ -347,13 +356,7 @@ fn job_status_shows_latest_run_last_success_and_schedule() {
          ('Job_TransformGIM', 1, '2026-01-01 12:00:00', 4), ('Job_MaintainGIM', 0, null, 4);",
     )
     .unwrap();
-    let row = |job: &str| -> (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<i64>,
-    ) {
+    let row = |job: &str| -> JobStatus {
         db.query_row(
             "select last_job_id, last_status, last_success_end_time, next_scheduled_time, is_enabled \
              from admin_etl_job_status where job_name = ?1",
