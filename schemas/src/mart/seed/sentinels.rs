@@ -3,7 +3,8 @@
 //! (infomart.md §1.2, operations.md §7.1).
 //!
 //! A sentinel row sets its key to -1 or -2, every other key column and TENANT_KEY to -2, its
-//! label columns to `Unknown`/`None` (codes `UNKNOWN`/`NONE`), and leaves the rest NULL. A
+//! label columns to `Unknown`/`None` (codes `UNKNOWN`/`NONE`), the flags IS_ONLINE and
+//! IGNORE to 0, and leaves the rest NULL. A
 //! label column with a text default (`'none'` of the user-data dimensions) keeps that
 //! default in the `-2` row and says `unknown` in the `-1` row, so a lookup of the all-default
 //! combination finds `-2`.
