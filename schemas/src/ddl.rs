@@ -37,6 +37,17 @@ impl Dialect {
             (_, SqlType::Double) => "double".into(),
         }
     }
+
+    /// A lower-case column name as this dialect writes it in DDL and DML. MySQL/MariaDB get
+    /// backticks, because they reserve words that are IDB column names (`TERMINATED`) and a
+    /// backticked name behaves exactly like a bare one there; PostgreSQL and SQLite get the
+    /// bare name, as ICON creates it.
+    pub fn ident(self, name: &str) -> String {
+        match self {
+            Dialect::MySql => format!("`{name}`"),
+            Dialect::Postgres | Dialect::Sqlite => name.to_string(),
+        }
+    }
 }
 
 /// Primary-key columns as rendered: a partitioned PostgreSQL table must include its
@@ -59,7 +70,11 @@ pub fn create_table(table: &TableDef, dialect: Dialect) -> String {
         .columns
         .iter()
         .map(|c| {
-            let mut line = format!("  {} {}", c.sql_name(), dialect.type_name(c.sql_type));
+            let mut line = format!(
+                "  {} {}",
+                dialect.ident(&c.sql_name()),
+                dialect.type_name(c.sql_type)
+            );
             if !c.nullable || c.sql_type == SqlType::BigSerial {
                 line.push_str(" not null");
             }
@@ -70,7 +85,10 @@ pub fn create_table(table: &TableDef, dialect: Dialect) -> String {
             line
         })
         .collect();
-    let key = rendered_primary_key(table, dialect);
+    let key: Vec<String> = rendered_primary_key(table, dialect)
+        .iter()
+        .map(|c| dialect.ident(c))
+        .collect();
     if !key.is_empty() {
         lines.push(format!("  primary key ({})", key.join(", ")));
     }

@@ -183,7 +183,7 @@ fn objects() -> Vec<TableDef> {
         gc_object("GC_TIME_ZONE", "Time zone", ByTenant, Required, |t| {
             t.col("DESCRIPTION", NAME, DESCRIPTION)
                 .col(
-                    "OFFSET",
+                    "UTCOFFSET",
                     SqlType::Integer,
                     "standard offset from UTC in minutes",
                 )

@@ -438,14 +438,15 @@ fn ddl_renders_in_every_dialect() {
     let call = table("G_CALL").expect("G_CALL");
     let mysql = ddl::create_table(call, Dialect::MySql);
     assert!(
-        mysql.contains("\n  id bigint auto_increment not null,\n"),
+        mysql.contains("\n  `id` bigint auto_increment not null,\n"),
         "{mysql}"
     );
-    assert!(mysql.contains("\n  connidnum decimal(20,0),\n"), "{mysql}");
     assert!(
-        mysql.contains("\n  created datetime(6) not null,\n"),
+        mysql.contains("\n  `connidnum` decimal(20,0),\n"),
         "{mysql}"
     );
+    assert!(mysql.contains("\n  `terminated` datetime(6),\n"), "{mysql}");
+    assert!(mysql.ends_with("  primary key (`id`)\n)"), "{mysql}");
     let sqlite = ddl::create_table(call, Dialect::Sqlite);
     assert!(sqlite.contains("\n  id bigint not null,\n"), "{sqlite}");
     assert!(sqlite.ends_with("  primary key (id)\n)"), "{sqlite}");
@@ -477,4 +478,37 @@ fn extraction_rules_of_the_main_tables() {
             .ok(),
         Some(arrow::datatypes::DataType::Decimal128(20, 0))
     );
+}
+
+#[test]
+fn every_table_and_index_is_created_in_sqlite() {
+    let db = rusqlite::Connection::open_in_memory().expect("sqlite");
+    for t in tables() {
+        for statement in ddl::create_table_with_indexes(t, Dialect::Sqlite) {
+            db.execute_batch(&statement)
+                .unwrap_or_else(|e| panic!("{}: {e}\n{statement}", t.name));
+        }
+        let mut pragma = db
+            .prepare(&format!(
+                "select name from pragma_table_info('{}')",
+                t.sql_name()
+            ))
+            .expect("pragma");
+        let created: Vec<String> = pragma
+            .query_map([], |row| row.get(0))
+            .expect("columns")
+            .collect::<Result<_, _>>()
+            .expect("column names");
+        let described: Vec<String> = t.columns.iter().map(|c| c.sql_name()).collect();
+        assert_eq!(created, described, "{}", t.name);
+    }
+    let indexes: i64 = db
+        .query_row(
+            "select count(*) from sqlite_master where type = 'index' and sql is not null",
+            [],
+            |row| row.get(0),
+        )
+        .expect("index count");
+    let described: usize = tables().iter().map(|t| t.indexes.len()).sum();
+    assert_eq!(indexes as usize, described);
 }
