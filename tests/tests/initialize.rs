@@ -11,13 +11,15 @@ use tidemark_sinks::database::{self, Database};
 use tidemark_tests::{fresh_postgres, fresh_sqlite};
 use tokio_util::sync::CancellationToken;
 
+/// An Info Mart, one DAP of every domain, and a custom local-time calendar.
 fn config_with(infomart_url: &str, idb_url: &str, dir: &std::path::Path) -> Arc<Config> {
-    let mut config = Config::default_for_demo(dir);
-    config.infomart.url = infomart_url.to_string();
-    for dap in &mut config.dap {
-        dap.url = idb_url.to_string();
-    }
-    Arc::new(config)
+    let text = format!(
+        "[infomart]\nurl = \"{infomart_url}\"\n\n[gidb]\nurl = \"{}\"\n\n\
+         [date-time-local]\ndate-time-tz = \"Europe/Berlin\"\ndate-time-table-name = \"DATE_TIME_LOCAL\"\n\n\
+         [[dap]]\nname = \"idb\"\nrole = \"ICON_CFG,ICON_CORE,ICON_MM,ICON_OCS\"\nurl = \"{idb_url}\"\n",
+        dir.join("gidb").display()
+    );
+    Arc::new(Config::from_toml_str(&text).expect("test configuration is valid"))
 }
 
 async fn initialize(config: &Arc<Config>) -> runner::RunReport {
@@ -77,6 +79,22 @@ async fn check_initialized(db: &dyn Database, history_rows: usize) {
         .await
         .unwrap();
     assert_eq!((max - min) / 900 + 1, n);
+    // The custom calendar has the same keys; its roll-ups follow Berlin local time.
+    let local_rows = db
+        .query_i64("select count(*) from date_time_local where date_time_key < 2145916800")
+        .await
+        .unwrap();
+    assert!(local_rows > 35_000, "{local_rows}");
+    let berlin_day = db
+        .query_i64("select date_time_day_key from date_time_local where date_time_key = 1767225600") // 2026-01-01 00:00 UTC
+        .await
+        .unwrap();
+    assert_eq!(berlin_day, 1_767_222_000); // 2025-12-31 23:00 UTC = 2026-01-01 00:00 in Berlin
+    let states = db
+        .query_strings("select table_name from ctl_calendar_state order by table_name")
+        .await
+        .unwrap();
+    assert_eq!(states, vec!["DATE_TIME".to_string(), "DATE_TIME_LOCAL".to_string()]);
     let status = db
         .query_strings("select status from ctl_etl_history where job_name = 'Job_InitializeGIM' order by start_time")
         .await

@@ -12,7 +12,7 @@ mod partitions;
 mod schema;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use tidemark_plans::calendar::CalendarRules;
 use tidemark_schemas::ddl::Dialect;
 use tidemark_sinks::database::{Database, DatabaseError};
@@ -27,15 +27,26 @@ pub use partitions::{partition_ranges, PartitionPlan};
 /// Job_InitializeGIM.
 pub struct InitializeGim;
 
+/// One calendar table to fill (`[date-time]` or a `[date-time-<name>]` section).
+#[derive(Debug, Clone)]
+pub struct CalendarSettings {
+    /// Section the calendar comes from (`date-time`, `date-time-fiscal`).
+    pub section: String,
+    /// Physical table name (`date-time-table-name`), upper case.
+    pub table_name: String,
+    /// Structural rules of the calendar.
+    pub rules: CalendarRules,
+    /// First calendar year (`date-time-start-year`).
+    pub start_year: i32,
+    /// Horizon in days (`date-time-max-days-ahead`).
+    pub days_ahead: i64,
+}
+
 /// What initialization needs from the configuration, read in one place.
 #[derive(Debug, Clone)]
 pub struct InitSettings {
-    /// Rules of the default calendar (`[date-time]`).
-    pub calendar: CalendarRules,
-    /// First calendar year (`date-time-start-year`).
-    pub calendar_start_year: i32,
-    /// Calendar horizon in days (`date-time-max-days-ahead`).
-    pub calendar_days_ahead: i64,
+    /// Every configured calendar, the default DATE_TIME first.
+    pub calendars: Vec<CalendarSettings>,
     /// First day partitions cover (`etl-start-date`, else today).
     pub partitions_from: NaiveDate,
     /// Partitions ahead of today, in days (`partitioning-ahead-range`).
@@ -47,24 +58,33 @@ pub struct InitSettings {
 impl InitSettings {
     /// Reads the settings from the configuration, as of `now`.
     pub fn from_config(config: &Config, now: DateTime<Utc>) -> Result<Self, JobError> {
-        let dt = &config.date_time;
-        let time_zone = dt
-            .date_time_tz
-            .parse()
-            .map_err(|e| JobError::Config(format!("[date-time] date-time-tz: {e}")))?;
         let etl_start = config.gim_etl.etl_start_date;
+        let calendars = config
+            .all_calendars()
+            .map(|(section, dt)| {
+                let time_zone = dt
+                    .date_time_tz
+                    .parse()
+                    .map_err(|e| JobError::Config(format!("[{section}] date-time-tz: {e}")))?;
+                Ok(CalendarSettings {
+                    table_name: dt.date_time_table_name.to_ascii_uppercase(),
+                    rules: CalendarRules {
+                        time_zone,
+                        first_day_of_week: dt.first_day_of_week,
+                        simple_week_1_rules: dt.simple_week_1_rules,
+                        minimal_days_in_first_week: dt.minimal_days_in_first_week,
+                    },
+                    start_year: dt
+                        .date_time_start_year
+                        .or(etl_start.map(|d| d.year()))
+                        .unwrap_or(now.year() - 1),
+                    days_ahead: dt.date_time_max_days_ahead as i64,
+                    section,
+                })
+            })
+            .collect::<Result<Vec<_>, JobError>>()?;
         Ok(InitSettings {
-            calendar: CalendarRules {
-                time_zone,
-                first_day_of_week: dt.first_day_of_week,
-                simple_week_1_rules: dt.simple_week_1_rules,
-                minimal_days_in_first_week: dt.minimal_days_in_first_week,
-            },
-            calendar_start_year: dt
-                .date_time_start_year
-                .or(etl_start.map(|d| chrono::Datelike::year(&d)))
-                .unwrap_or(chrono::Datelike::year(&now) - 1),
-            calendar_days_ahead: dt.date_time_max_days_ahead as i64,
+            calendars,
             partitions_from: etl_start.unwrap_or(now.date_naive()),
             partitions_days_ahead: config.gim_etl.partitioning_ahead_range as i64,
             partition_width_secs: config.gim_etl.partitioning_interval_size_gim as i64,
@@ -116,12 +136,18 @@ async fn initialize_infomart(
 ) -> Result<(), JobError> {
     let db = ctx.infomart.as_ref();
     let dialect = db.dialect();
-    schema::create_schema(db, outcome).await?;
+    schema::create_schema(db, settings, outcome).await?;
     check_cancel(ctx)?;
     let audit_key = audit::next_audit_key(db).await?;
     let seeded = schema::seed_fixed_dimensions(db, audit_key, outcome).await?;
     check_cancel(ctx)?;
-    let (calendar_rows, calendar_range) = schema::populate_calendar(db, settings, audit_key, outcome).await?;
+    let mut calendar_rows = 0;
+    let mut calendar_range = (i64::MAX, i64::MIN);
+    for calendar in &settings.calendars {
+        let (rows, (lo, hi)) = schema::populate_calendar(db, calendar, audit_key, outcome).await?;
+        calendar_rows += rows;
+        calendar_range = (calendar_range.0.min(lo), calendar_range.1.max(hi));
+    }
     check_cancel(ctx)?;
     if dialect == Dialect::Postgres {
         partitions::create_partitions(db, settings, outcome).await?;

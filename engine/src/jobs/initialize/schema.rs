@@ -5,16 +5,42 @@ use tidemark_plans::calendar::{calendar_batch, calendar_rows, date_time_key, sen
 use tidemark_schemas::{ddl, mart};
 use tidemark_sinks::database::Database;
 
-use super::InitSettings;
+use tidemark_schemas::TableDef;
+
+use super::{CalendarSettings, InitSettings};
 use crate::jobs::history::sql_text;
 use crate::jobs::{JobError, JobOutcome};
 
-/// Creates every Info Mart table, index and ADMIN_* view in one transaction.
-pub async fn create_schema(db: &dyn Database, outcome: &mut JobOutcome) -> Result<(), JobError> {
+/// The table of a calendar: DATE_TIME itself, or a custom calendar with its structure.
+fn calendar_table(calendar: &CalendarSettings) -> Result<TableDef, JobError> {
+    let mut table = mart::table("DATE_TIME")
+        .ok_or_else(|| JobError::Data("the Info Mart model has no DATE_TIME table".into()))?
+        .clone();
+    if table.name != calendar.table_name {
+        let old = table.sql_name();
+        table.name = calendar.table_name.clone();
+        let new = table.sql_name();
+        for ix in &mut table.indexes {
+            ix.name = ix.name.replacen(&old, &new, 1);
+        }
+    }
+    Ok(table)
+}
+
+/// Creates every Info Mart table, index and ADMIN_* view, and the tables of custom
+/// calendars, in one transaction.
+pub async fn create_schema(
+    db: &dyn Database,
+    settings: &InitSettings,
+    outcome: &mut JobOutcome,
+) -> Result<(), JobError> {
     let dialect = db.dialect();
     let mut statements = Vec::new();
     for table in mart::tables() {
         statements.extend(ddl::create_table_with_indexes(table, dialect));
+    }
+    for calendar in settings.calendars.iter().filter(|c| c.table_name != "DATE_TIME") {
+        statements.extend(ddl::create_table_with_indexes(&calendar_table(calendar)?, dialect));
     }
     for view in mart::views() {
         statements.push(ddl::create_view(view, dialect));
@@ -52,49 +78,55 @@ pub async fn seed_fixed_dimensions(
     Ok(rows)
 }
 
-/// Fills DATE_TIME from 1 January of the start year up to the horizon, plus the sentinel
-/// row, and records the calendar in CTL_CALENDAR_STATE. Returns the rows written and the
-/// key range.
+/// Fills a calendar table from 1 January of its start year up to its horizon, plus the
+/// sentinel row, and records it in CTL_CALENDAR_STATE. Returns the rows written and the key
+/// range.
 pub async fn populate_calendar(
     db: &dyn Database,
-    settings: &InitSettings,
+    calendar: &CalendarSettings,
     audit_key: i64,
     outcome: &mut JobOutcome,
 ) -> Result<(i64, (i64, i64)), JobError> {
-    let table = mart::table("DATE_TIME")
-        .ok_or_else(|| JobError::Data("the Info Mart model has no DATE_TIME table".into()))?;
-    let tz = settings.calendar.time_zone;
-    let first_day = NaiveDate::from_ymd_opt(settings.calendar_start_year, 1, 1)
-        .ok_or_else(|| JobError::Config(format!("[date-time] date-time-start-year: {} is not a valid year", settings.calendar_start_year)))?;
+    let table = &calendar_table(calendar)?;
+    let tz = calendar.rules.time_zone;
+    let first_day = NaiveDate::from_ymd_opt(calendar.start_year, 1, 1).ok_or_else(|| {
+        JobError::Config(format!(
+            "[{}] date-time-start-year: {} is not a valid year",
+            calendar.section, calendar.start_year
+        ))
+    })?;
     let from = tz
         .from_local_datetime(&first_day.and_hms_opt(0, 0, 0).expect("midnight"))
         .earliest()
         .map(|t| t.timestamp())
         .unwrap_or_else(|| first_day.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp());
-    let horizon_day = Utc::now().date_naive() + Duration::days(settings.calendar_days_ahead + 1);
+    let horizon_day = Utc::now().date_naive() + Duration::days(calendar.days_ahead + 1);
     let to = horizon_day.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp();
     let (from, to) = (date_time_key(from), date_time_key(to));
     if !is_empty(db, &table.sql_name()).await? {
-        outcome.say("date_time already holds rows; calendar left as it is");
+        outcome.say(format!("{} already holds rows; calendar left as it is", table.sql_name()));
         return Ok((0, (from, to)));
     }
-    let mut rows = calendar_rows(&settings.calendar, from, to);
-    rows.push(sentinel_row(&settings.calendar));
-    let batch = calendar_batch(table, &rows, audit_key).map_err(|e| JobError::Data(format!("date_time: {e}")))?;
+    let mut rows = calendar_rows(&calendar.rules, from, to);
+    rows.push(sentinel_row(&calendar.rules));
+    let batch = calendar_batch(table, &rows, audit_key).map_err(|e| JobError::Data(format!("{}: {e}", table.sql_name())))?;
     let written = db.write_batch(table, &batch).await? as i64;
     let now = Utc::now().timestamp();
     db.execute_all(&[
-        format!("delete from ctl_calendar_state where table_name = {}", sql_text("DATE_TIME")),
+        format!("delete from ctl_calendar_state where table_name = {}", sql_text(&table.name)),
         format!(
             "insert into ctl_calendar_state (table_name, section_name, option_fingerprint, min_key, max_key, updated_ts) \
-             values ('DATE_TIME', 'date-time', {}, {from}, {}, {now})",
-            sql_text(&settings.calendar.fingerprint()),
+             values ({}, {}, {}, {from}, {}, {now})",
+            sql_text(&table.name),
+            sql_text(&calendar.section),
+            sql_text(&calendar.rules.fingerprint()),
             to - 900
         ),
     ])
     .await?;
     outcome.say(format!(
-        "populated date_time with {} rows ({} to {}, zone {}) plus the sentinel row",
+        "populated {} with {} rows ({} to {}, zone {}) plus the sentinel row",
+        table.sql_name(),
         written - 1,
         first_day,
         horizon_day - Duration::days(1),
