@@ -133,8 +133,8 @@ pub struct Flavour {
 }
 
 /// Every flavour, the one place that maps URL schemes to implementations.
-pub fn flavours() -> [Flavour; 3] {
-    [
+pub fn flavours() -> Vec<Flavour> {
+    vec![
         Flavour {
             name: "PostgreSQL",
             schemes: &["postgres", "postgresql"],

@@ -193,7 +193,7 @@ impl ToSql for Cell<'_> {
             (Cell::Int(v), &Type::NUMERIC) => pg_numeric::encode(v.into(), 0, out),
             (Cell::Decimal(v, scale), &Type::NUMERIC) => pg_numeric::encode(v, scale, out),
             (Cell::Float(v), &Type::FLOAT8) => out.put_f64(v),
-            (Cell::Text(s), _) => out.put_slice(s.as_bytes()),
+            (Cell::Text(s), &Type::TEXT | &Type::VARCHAR) => out.put_slice(s.as_bytes()),
             (Cell::Timestamp(micros), &Type::TIMESTAMP) => {
                 let since_2000 = micros.checked_sub(PG_EPOCH_OFFSET_MICROS);
                 out.put_i64(since_2000.ok_or("timestamp out of PostgreSQL's range")?)
