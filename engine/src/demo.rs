@@ -50,15 +50,25 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
         truth.display().to_string(),
         "--no-progress".into(),
     ];
-    let simulate = SimulateCommand::try_parse_from(argv).context("building the simulator's arguments")?;
-    println!("\n1. Simulating {} day(s) of {} interactions per day into {idb_url}", args.days, args.interactions_per_day);
+    let simulate =
+        SimulateCommand::try_parse_from(argv).context("building the simulator's arguments")?;
+    println!(
+        "\n1. Simulating {} day(s) of {} interactions per day into {idb_url}",
+        args.days, args.interactions_per_day
+    );
     let report = crate::simulate::run(&simulate.args).await?;
     println!("{report}");
 
     let config = Arc::new(config);
     for job in jobs::registry() {
         println!("\n2. Running {}", job.name());
-        let reports = runner::run_job(config.clone(), job.name(), Trigger::Manual, CancellationToken::new()).await?;
+        let reports = runner::run_job(
+            config.clone(),
+            job.name(),
+            Trigger::Manual,
+            CancellationToken::new(),
+        )
+        .await?;
         for r in reports {
             for line in &r.outcome.messages {
                 println!("   {line}");
@@ -68,16 +78,36 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
 
     let infomart = database::connect(&config.infomart.url).await?;
     println!("\n3. What the Info Mart holds now:");
-    print_counts(infomart.as_ref(), &["date_time", "technical_descriptor", "media_type", "interaction_type", "resource_state", "ctl_etl_history", "ctl_audit_log"]).await?;
+    print_counts(
+        infomart.as_ref(),
+        &[
+            "date_time",
+            "technical_descriptor",
+            "media_type",
+            "interaction_type",
+            "resource_state",
+            "ctl_etl_history",
+            "ctl_audit_log",
+        ],
+    )
+    .await?;
 
     let shown = config_path.display();
     let mart = dir.join("infomart.db");
     println!("\n4. Look around:");
     println!("   tidemark --config {shown} config show");
-    println!("   tidemark --config {shown} job run Job_InitializeGIM     # runs again, changes nothing");
+    println!(
+        "   tidemark --config {shown} job run Job_InitializeGIM     # runs again, changes nothing"
+    );
     println!("   sqlite3 {} 'select job_name, status, start_time, duration_sec from admin_etl_job_history'", mart.display());
-    println!("   sqlite3 {} 'select count(*) from g_call'", dir.join("idb.db").display());
-    println!("   head -3 {}   # ground truth of the simulation", truth.display());
+    println!(
+        "   sqlite3 {} 'select count(*) from g_call'",
+        dir.join("idb.db").display()
+    );
+    println!(
+        "   head -3 {}   # ground truth of the simulation",
+        truth.display()
+    );
     Ok(())
 }
 
@@ -87,7 +117,8 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
         for suffix in ["", "-wal", "-shm"] {
             let path = dir.join(format!("{name}{suffix}"));
             if path.exists() {
-                std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("removing {}", path.display()))?;
             }
         }
     }
@@ -100,7 +131,9 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
 
 async fn print_counts(db: &dyn Database, tables: &[&str]) -> anyhow::Result<()> {
     for table in tables {
-        let n = db.query_i64(&format!("select count(*) from {table}")).await?;
+        let n = db
+            .query_i64(&format!("select count(*) from {table}"))
+            .await?;
         println!("   {table:<24} {n:>8} rows");
     }
     Ok(())

@@ -25,8 +25,14 @@ fn version_shows_release_and_schema_versions() {
     assert!(out.status.success());
     let text = stdout(&out);
     assert!(text.contains(env!("CARGO_PKG_VERSION")), "{text}");
-    assert!(text.contains(tidemark_schemas::INFOMART_SCHEMA_VERSION), "{text}");
-    assert!(text.contains(tidemark_schemas::MIN_IDB_SCHEMA_VERSION), "{text}");
+    assert!(
+        text.contains(tidemark_schemas::INFOMART_SCHEMA_VERSION),
+        "{text}"
+    );
+    assert!(
+        text.contains(tidemark_schemas::MIN_IDB_SCHEMA_VERSION),
+        "{text}"
+    );
 }
 
 #[test]
@@ -43,7 +49,15 @@ fn every_subcommand_has_help() {
         assert!(stdout(&out).contains("Usage: tidemark"), "{args:?}");
     }
     let help = stdout(&tidemark(&["simulate", "--help"]));
-    for flag in ["--idb", "--days", "--interactions-per-day", "--seed", "--sites", "--ha", "--truth"] {
+    for flag in [
+        "--idb",
+        "--days",
+        "--interactions-per-day",
+        "--seed",
+        "--sites",
+        "--ha",
+        "--truth",
+    ] {
         assert!(help.contains(flag), "simulate --help lacks {flag}");
     }
 }
@@ -52,7 +66,11 @@ fn every_subcommand_has_help() {
 fn missing_config_file_exits_2_and_names_the_file() {
     let out = tidemark(&["--config", "/nonexistent/tidemark.toml", "config", "check"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("/nonexistent/tidemark.toml"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/nonexistent/tidemark.toml"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -68,7 +86,10 @@ fn bad_option_value_exits_2_naming_section_option_and_value() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("[gim-etl] delayed-data-threshold"), "{err}");
-    assert!(err.contains('5') && err.contains("60") && err.contains("3600"), "{err}");
+    assert!(
+        err.contains('5') && err.contains("60") && err.contains("3600"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -85,7 +106,17 @@ fn unknown_job_fails_with_the_list_of_jobs() {
         ),
     )
     .unwrap();
-    let out = tidemark(&["--config", path.to_str().unwrap(), "job", "run", "Job_Nothing"]);
+    let out = tidemark(&[
+        "--config",
+        path.to_str().unwrap(),
+        "job",
+        "run",
+        "Job_Nothing",
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("Job_InitializeGIM"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Job_InitializeGIM"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -7,10 +7,14 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Int16Builder, Int32Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder};
+use arrow::array::{
+    ArrayRef, Int16Builder, Int32Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder,
+};
 use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc, Weekday,
+};
 use chrono_tz::Tz;
 use tidemark_schemas::table::{SqlType, TableDef};
 use tidemark_schemas::version::{DATE_TIME_GRAIN_SECS, SENTINEL_DATE_TIME_KEY};
@@ -136,7 +140,9 @@ pub fn calendar_rows(rules: &CalendarRules, from_key: i64, to_key: i64) -> Vec<C
         let local = utc.with_timezone(&tz).naive_local();
         let date = local.date();
         let (week, week_year, week_start) = week_of(rules, date);
-        let half_hour = local.with_minute(local.minute() / 30 * 30).expect("valid minute");
+        let half_hour = local
+            .with_minute(local.minute() / 30 * 30)
+            .expect("valid minute");
         let hour = local.with_minute(0).expect("valid minute");
         let day = date.and_hms_opt(0, 0, 0).expect("midnight");
         let month_start = date.with_day(1).expect("day 1");
@@ -222,7 +228,11 @@ fn cell(column: &str, row: &CalendarRow, audit_key: i64) -> Cell {
 
 /// The calendar rows as a record batch of `table` (DATE_TIME or a custom calendar with the
 /// same structure). Columns the calendar does not know stay NULL.
-pub fn calendar_batch(table: &TableDef, rows: &[CalendarRow], audit_key: i64) -> Result<RecordBatch, ArrowError> {
+pub fn calendar_batch(
+    table: &TableDef,
+    rows: &[CalendarRow],
+    audit_key: i64,
+) -> Result<RecordBatch, ArrowError> {
     let columns: Vec<ArrayRef> = table
         .columns
         .iter()

@@ -25,9 +25,8 @@ pub struct CatalogColumn {
 pub fn arrow_type_of(dialect: Dialect, column: &CatalogColumn) -> Option<DataType> {
     let t = column.data_type.to_ascii_lowercase();
     let base = t.split('(').next().unwrap_or("").trim();
-    let decimal = |p: Option<i64>, s: Option<i64>| {
-        Some(DataType::Decimal128(p? as u8, s.unwrap_or(0) as i8))
-    };
+    let decimal =
+        |p: Option<i64>, s: Option<i64>| Some(DataType::Decimal128(p? as u8, s.unwrap_or(0) as i8));
     match (dialect, base) {
         (_, "smallint") => Some(DataType::Int16),
         (_, "integer") | (Dialect::MySql, "int") => Some(DataType::Int32),

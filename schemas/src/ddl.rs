@@ -53,7 +53,11 @@ impl Dialect {
 /// Primary-key columns as rendered: a partitioned PostgreSQL table must include its
 /// partition key in the key.
 fn rendered_primary_key(table: &TableDef, dialect: Dialect) -> Vec<String> {
-    let mut key: Vec<String> = table.primary_key.iter().map(|c| c.to_ascii_lowercase()).collect();
+    let mut key: Vec<String> = table
+        .primary_key
+        .iter()
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
     if let (Dialect::Postgres, Some(part)) = (dialect, &table.partition_key) {
         let part = part.to_ascii_lowercase();
         if !key.is_empty() && !key.contains(&part) {
@@ -98,7 +102,10 @@ pub fn create_table(table: &TableDef, dialect: Dialect) -> String {
         lines.join(",\n")
     );
     if let (Dialect::Postgres, Some(part)) = (dialect, &table.partition_key) {
-        sql.push_str(&format!(" partition by range ({})", part.to_ascii_lowercase()));
+        sql.push_str(&format!(
+            " partition by range ({})",
+            part.to_ascii_lowercase()
+        ));
     }
     sql
 }
@@ -151,19 +158,28 @@ pub fn create_partition(table: &TableDef, low_key: i64, high_key: i64) -> String
 
 /// PostgreSQL's `unixepoch()`: the current time in whole epoch seconds, as SQLite (3.38+)
 /// has it built in, so that view text that asks for "now" is the same in both databases.
-const POSTGRES_UNIXEPOCH: &str = "create or replace function unixepoch() returns bigint language sql stable \
+const POSTGRES_UNIXEPOCH: &str =
+    "create or replace function unixepoch() returns bigint language sql stable \
      as 'select cast(floor(extract(epoch from current_timestamp)) as bigint)'";
 
 /// `CREATE VIEW` for an administrative view. In PostgreSQL a view that calls `unixepoch()`
 /// is preceded, in the same string, by the statement creating that function.
 pub fn create_view(view: &ViewDef, dialect: Dialect) -> String {
     match dialect {
-        Dialect::Sqlite => format!("create view if not exists {} as {}", view.sql_name(), view.select),
+        Dialect::Sqlite => format!(
+            "create view if not exists {} as {}",
+            view.sql_name(),
+            view.select
+        ),
         Dialect::Postgres if view.select.contains("unixepoch(") => format!(
             "{POSTGRES_UNIXEPOCH}; create or replace view {} as {}",
             view.sql_name(),
             view.select
         ),
-        _ => format!("create or replace view {} as {}", view.sql_name(), view.select),
+        _ => format!(
+            "create or replace view {} as {}",
+            view.sql_name(),
+            view.select
+        ),
     }
 }

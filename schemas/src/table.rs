@@ -157,7 +157,10 @@ impl TableDef {
 
     /// Sets a default expression on the column added last.
     pub fn default_value(mut self, expr: &'static str) -> Self {
-        self.columns.last_mut().expect("default_value follows a column").default = Some(expr);
+        self.columns
+            .last_mut()
+            .expect("default_value follows a column")
+            .default = Some(expr);
         self
     }
 
@@ -168,8 +171,16 @@ impl TableDef {
         } else {
             self.col(base, SqlType::Timestamp, doc)
         };
-        t.col(&format!("{base}_TS"), SqlType::Integer, "UTC seconds of the time beside it")
-            .col(&format!("{base}_TCODE"), SqlType::Integer, "time code of the time beside it")
+        t.col(
+            &format!("{base}_TS"),
+            SqlType::Integer,
+            "UTC seconds of the time beside it",
+        )
+        .col(
+            &format!("{base}_TCODE"),
+            SqlType::Integer,
+            "time code of the time beside it",
+        )
     }
 
     /// Sets the primary key.
@@ -206,7 +217,9 @@ impl TableDef {
 
     /// The column called `name` (any case).
     pub fn column(&self, name: &str) -> Option<&ColumnDef> {
-        self.columns.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+        self.columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
     }
 
     /// Arrow schema of the table; field names are lower case.

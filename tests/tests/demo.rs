@@ -16,10 +16,18 @@ async fn demo_builds_idb_and_infomart_in_sqlite() {
     };
     tidemark::demo::run(&args).await.expect("demo runs");
 
-    let config = Config::load(&args.dir.join("tidemark.toml")).expect("the demo's configuration validates");
+    let config =
+        Config::load(&args.dir.join("tidemark.toml")).expect("the demo's configuration validates");
     let mart = database::connect(&config.infomart.url).await.unwrap();
-    assert!(tidemark::jobs::initialize::is_initialized(mart.as_ref()).await.unwrap());
-    assert!(mart.query_i64("select count(*) from date_time").await.unwrap() > 35_000);
+    assert!(tidemark::jobs::initialize::is_initialized(mart.as_ref())
+        .await
+        .unwrap());
+    assert!(
+        mart.query_i64("select count(*) from date_time")
+            .await
+            .unwrap()
+            > 35_000
+    );
     let idb = database::connect(&config.dap[0].url).await.unwrap();
     let calls = idb.query_i64("select count(*) from g_call").await.unwrap();
     assert!(calls >= 300, "{calls} calls");
@@ -28,7 +36,15 @@ async fn demo_builds_idb_and_infomart_in_sqlite() {
     // A second run replaces the first one's databases rather than adding to them.
     tidemark::demo::run(&args).await.expect("demo runs again");
     let idb = database::connect(&config.dap[0].url).await.unwrap();
-    assert_eq!(idb.query_i64("select count(*) from g_call").await.unwrap(), calls);
+    assert_eq!(
+        idb.query_i64("select count(*) from g_call").await.unwrap(),
+        calls
+    );
     let mart = database::connect(&config.infomart.url).await.unwrap();
-    assert_eq!(mart.query_i64("select count(*) from ctl_etl_history").await.unwrap(), 1);
+    assert_eq!(
+        mart.query_i64("select count(*) from ctl_etl_history")
+            .await
+            .unwrap(),
+        1
+    );
 }

@@ -23,9 +23,14 @@ fn config_with(infomart_url: &str, idb_url: &str, dir: &std::path::Path) -> Arc<
 }
 
 async fn initialize(config: &Arc<Config>) -> runner::RunReport {
-    let mut reports = runner::run_job(config.clone(), names::INITIALIZE, Trigger::Manual, CancellationToken::new())
-        .await
-        .expect("Job_InitializeGIM runs");
+    let mut reports = runner::run_job(
+        config.clone(),
+        names::INITIALIZE,
+        Trigger::Manual,
+        CancellationToken::new(),
+    )
+    .await
+    .expect("Job_InitializeGIM runs");
     assert_eq!(reports.len(), 1);
     reports.remove(0)
 }
@@ -33,7 +38,10 @@ async fn initialize(config: &Arc<Config>) -> runner::RunReport {
 /// Creates the IDB tables of every domain without their extraction indexes.
 async fn bare_idb(url: &str) -> Box<dyn Database> {
     let db = database::connect(url).await.unwrap();
-    let statements: Vec<String> = idb::tables().iter().map(|t| ddl::create_table(t, db.dialect())).collect();
+    let statements: Vec<String> = idb::tables()
+        .iter()
+        .map(|t| ddl::create_table(t, db.dialect()))
+        .collect();
     db.execute_all(&statements).await.unwrap();
     db
 }
@@ -52,15 +60,27 @@ async fn check_initialized(db: &dyn Database, history_rows: usize) {
         .query_strings("select schema_version from ctl_schema_info where schema_name = 'INFOMART'")
         .await
         .unwrap();
-    assert_eq!(version, vec![tidemark_schemas::INFOMART_SCHEMA_VERSION.to_string()]);
+    assert_eq!(
+        version,
+        vec![tidemark_schemas::INFOMART_SCHEMA_VERSION.to_string()]
+    );
     for table in mart::tables() {
-        assert!(db.table_exists(&table.sql_name()).await.unwrap(), "{} missing", table.name);
+        assert!(
+            db.table_exists(&table.sql_name()).await.unwrap(),
+            "{} missing",
+            table.name
+        );
     }
     for view in mart::views() {
-        db.query(&format!("select * from {}", view.sql_name())).await.unwrap();
+        db.query(&format!("select * from {}", view.sql_name()))
+            .await
+            .unwrap();
     }
     for (table, batch) in mart::seed::seed_batches(1) {
-        let n = db.query_i64(&format!("select count(*) from {}", table.sql_name())).await.unwrap();
+        let n = db
+            .query_i64(&format!("select count(*) from {}", table.sql_name()))
+            .await
+            .unwrap();
         assert_eq!(n, batch.num_rows() as i64, "seed rows of {}", table.name);
     }
     let sentinel = db
@@ -69,7 +89,10 @@ async fn check_initialized(db: &dyn Database, history_rows: usize) {
         .unwrap();
     assert_eq!(sentinel, 1);
     // Every quarter-hour from the first key to the last real key is present exactly once.
-    let min = db.query_i64("select min(date_time_key) from date_time").await.unwrap();
+    let min = db
+        .query_i64("select min(date_time_key) from date_time")
+        .await
+        .unwrap();
     let max = db
         .query_i64("select max(date_time_key) from date_time where date_time_key < 2145916800")
         .await
@@ -94,7 +117,10 @@ async fn check_initialized(db: &dyn Database, history_rows: usize) {
         .query_strings("select table_name from ctl_calendar_state order by table_name")
         .await
         .unwrap();
-    assert_eq!(states, vec!["DATE_TIME".to_string(), "DATE_TIME_LOCAL".to_string()]);
+    assert_eq!(
+        states,
+        vec!["DATE_TIME".to_string(), "DATE_TIME_LOCAL".to_string()]
+    );
     let status = db
         .query_strings("select status from ctl_etl_history where job_name = 'Job_InitializeGIM' order by start_time")
         .await
@@ -129,7 +155,10 @@ async fn initializes_sqlite_infomart_once() {
     for ix in &idb::table("G_CALL").unwrap().indexes {
         assert!(g_call_indexes.contains(&ix.name), "{} not created", ix.name);
     }
-    let date_rows = db.query_i64("select count(*) from date_time").await.unwrap();
+    let date_rows = db
+        .query_i64("select count(*) from date_time")
+        .await
+        .unwrap();
 
     let second = initialize(&config).await;
     assert!(!second.outcome.changed, "{:?}", second.outcome.messages);
@@ -140,8 +169,18 @@ async fn initializes_sqlite_infomart_once() {
         .iter()
         .any(|m| m.contains(&format!("{expected} extraction indexes present, 0 created"))));
     check_initialized(db.as_ref(), 2).await;
-    assert_eq!(db.query_i64("select count(*) from date_time").await.unwrap(), date_rows);
-    assert_eq!(db.query_i64("select count(*) from ctl_schema_info").await.unwrap(), 1);
+    assert_eq!(
+        db.query_i64("select count(*) from date_time")
+            .await
+            .unwrap(),
+        date_rows
+    );
+    assert_eq!(
+        db.query_i64("select count(*) from ctl_schema_info")
+            .await
+            .unwrap(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -156,12 +195,23 @@ async fn initializes_partitioned_postgres_infomart() {
     assert!(first.outcome.changed);
     let db = database::connect(&mart_db.url).await.unwrap();
     check_initialized(db.as_ref(), 1).await;
-    assert_eq!(db.query_i64("select partitioned from ctl_schema_info").await.unwrap(), 1);
+    assert_eq!(
+        db.query_i64("select partitioned from ctl_schema_info")
+            .await
+            .unwrap(),
+        1
+    );
 
     // Every partitioned table is partitioned in the catalog, today … today + ahead, daily.
     let expected_parts = config.gim_etl.partitioning_ahead_range as i64 + 1;
-    let partitioned: Vec<_> = mart::tables().iter().filter(|t| t.partition_key.is_some()).collect();
-    assert!(partitioned.len() >= 12, "facts and control tables are partitioned");
+    let partitioned: Vec<_> = mart::tables()
+        .iter()
+        .filter(|t| t.partition_key.is_some())
+        .collect();
+    assert!(
+        partitioned.len() >= 12,
+        "facts and control tables are partitioned"
+    );
     for table in &partitioned {
         let parts = db
             .query_i64(&format!(
@@ -172,22 +222,38 @@ async fn initializes_partitioned_postgres_infomart() {
             .unwrap();
         assert_eq!(parts, expected_parts, "partitions of {}", table.name);
     }
-    let info = db.query_i64("select count(*) from ctl_partition_info").await.unwrap();
+    let info = db
+        .query_i64("select count(*) from ctl_partition_info")
+        .await
+        .unwrap();
     assert_eq!(info, partitioned.len() as i64 * expected_parts);
 
     let second = initialize(&config).await;
     assert!(!second.outcome.changed);
     check_initialized(db.as_ref(), 2).await;
-    assert_eq!(db.query_i64("select count(*) from ctl_partition_info").await.unwrap(), info);
+    assert_eq!(
+        db.query_i64("select count(*) from ctl_partition_info")
+            .await
+            .unwrap(),
+        info
+    );
 }
 
 #[tokio::test]
 async fn unknown_job_names_the_job_and_lists_the_known_ones() {
     let dir = tempfile::tempdir().unwrap();
     let config = config_with(&fresh_sqlite().url, &fresh_sqlite().url, dir.path());
-    let err = runner::run_job(config, "Job_NoSuchJob", Trigger::Manual, CancellationToken::new())
-        .await
-        .unwrap_err();
+    let err = runner::run_job(
+        config,
+        "Job_NoSuchJob",
+        Trigger::Manual,
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("Job_NoSuchJob") && text.contains("Job_InitializeGIM"), "{text}");
+    assert!(
+        text.contains("Job_NoSuchJob") && text.contains("Job_InitializeGIM"),
+        "{text}"
+    );
 }

@@ -12,7 +12,9 @@ async fn create_all(db: &dyn Database, tables: &[TableDef]) {
         .iter()
         .flat_map(|t| ddl::create_table_with_indexes(t, db.dialect()))
         .collect();
-    db.execute_all(&statements).await.expect("every DDL statement applies");
+    db.execute_all(&statements)
+        .await
+        .expect("every DDL statement applies");
 }
 
 /// Compares each table's catalog columns with its Arrow schema: names, order, types and
@@ -24,7 +26,12 @@ async fn assert_catalog_matches(db: &dyn Database, tables: &[TableDef]) {
         let catalog = db.table_columns(&table.sql_name()).await.unwrap();
         let schema = table.arrow_schema();
         if catalog.len() != schema.fields().len() {
-            mismatches.push(format!("{}: {} catalog columns, {} fields", table.name, catalog.len(), schema.fields().len()));
+            mismatches.push(format!(
+                "{}: {} catalog columns, {} fields",
+                table.name,
+                catalog.len(),
+                schema.fields().len()
+            ));
             continue;
         }
         for (column, field) in catalog.iter().zip(schema.fields()) {
@@ -47,7 +54,11 @@ async fn assert_catalog_matches(db: &dyn Database, tables: &[TableDef]) {
             }
         }
     }
-    assert!(mismatches.is_empty(), "{dialect:?} catalog differs:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{dialect:?} catalog differs:\n{}",
+        mismatches.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -84,10 +95,18 @@ async fn infomart_tables_round_trip_on_postgres() {
     // Partitioned tables are declared as such.
     for table in mart::tables().iter().filter(|t| t.partition_key.is_some()) {
         let kind = db
-            .query_strings(&format!("select relkind::text from pg_class where relname = '{}'", table.sql_name()))
+            .query_strings(&format!(
+                "select relkind::text from pg_class where relname = '{}'",
+                table.sql_name()
+            ))
             .await
             .unwrap();
-        assert_eq!(kind, vec!["p".to_string()], "{} is not partitioned", table.name);
+        assert_eq!(
+            kind,
+            vec!["p".to_string()],
+            "{} is not partitioned",
+            table.name
+        );
     }
 }
 

@@ -30,7 +30,9 @@ impl DateTimeKey {
         let ints = [DataType::Int16, DataType::Int32, DataType::Int64];
         DateTimeKey {
             signature: Signature::one_of(
-                ints.into_iter().map(|t| TypeSignature::Exact(vec![t])).collect(),
+                ints.into_iter()
+                    .map(|t| TypeSignature::Exact(vec![t]))
+                    .collect(),
                 Volatility::Immutable,
             ),
         }
@@ -74,7 +76,10 @@ impl ScalarUDFImpl for DateTimeKey {
             }
             ColumnarValue::Array(a) => {
                 let a = cast(a, &DataType::Int64)?;
-                let a = a.as_any().downcast_ref::<Int64Array>().expect("cast to Int64");
+                let a = a
+                    .as_any()
+                    .downcast_ref::<Int64Array>()
+                    .expect("cast to Int64");
                 let out: Int64Array = a.unary(key_of);
                 Ok(ColumnarValue::Array(Arc::new(out) as ArrayRef))
             }

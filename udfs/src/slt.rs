@@ -41,7 +41,9 @@ impl Default for DataFusionSlt {
 fn column_type(t: &DataType) -> DefaultColumnType {
     match t {
         t if t.is_integer() => DefaultColumnType::Integer,
-        t if t.is_floating() || matches!(t, DataType::Decimal128(..)) => DefaultColumnType::FloatingPoint,
+        t if t.is_floating() || matches!(t, DataType::Decimal128(..)) => {
+            DefaultColumnType::FloatingPoint
+        }
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => DefaultColumnType::Text,
         _ => DefaultColumnType::Any,
     }
@@ -86,13 +88,23 @@ impl sqllogictest::AsyncDB for DataFusionSlt {
         let batches = df.collect().await?;
         let is_statement = {
             let head = sql.trim_start().to_ascii_lowercase();
-            !(head.starts_with("select") || head.starts_with("with") || head.starts_with("values") || head.starts_with("explain"))
+            !(head.starts_with("select")
+                || head.starts_with("with")
+                || head.starts_with("values")
+                || head.starts_with("explain"))
         };
         if is_statement {
             return Ok(DBOutput::StatementComplete(0));
         }
-        let types = schema.fields().iter().map(|f| column_type(f.data_type())).collect();
-        Ok(DBOutput::Rows { types, rows: rows_of(&batches)? })
+        let types = schema
+            .fields()
+            .iter()
+            .map(|f| column_type(f.data_type()))
+            .collect();
+        Ok(DBOutput::Rows {
+            types,
+            rows: rows_of(&batches)?,
+        })
     }
 
     async fn shutdown(&mut self) {}
@@ -137,7 +149,13 @@ where
             let validator = sqllogictest::default_validator;
             let normalizer = sqllogictest::default_normalizer;
             if let Err(e) = runner
-                .update_test_file(&file, col_sep, validator, normalizer, sqllogictest::default_column_validator)
+                .update_test_file(
+                    &file,
+                    col_sep,
+                    validator,
+                    normalizer,
+                    sqllogictest::default_column_validator,
+                )
                 .await
             {
                 failures.push(format!("{}: {e}", file.display()));
@@ -146,5 +164,9 @@ where
             failures.push(format!("{}: {e}", file.display()));
         }
     }
-    assert!(failures.is_empty(), "sqllogictest failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "sqllogictest failures:\n{}",
+        failures.join("\n")
+    );
 }

@@ -58,7 +58,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Job(JobCommand::List) => {
             let implemented: Vec<&str> = jobs::registry().iter().map(|j| j.name()).collect();
             for name in jobs::names::ALL {
-                let state = if implemented.contains(&name) { "available" } else { "not implemented yet" };
+                let state = if implemented.contains(&name) {
+                    "available"
+                } else {
+                    "not implemented yet"
+                };
                 println!("{name:<20} {state}");
             }
             Ok(())

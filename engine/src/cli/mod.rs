@@ -27,7 +27,12 @@ pub static VERSION_TEXT: LazyLock<String> = LazyLock::new(|| {
 #[command(name = "tidemark", version = VERSION_TEXT.as_str(), propagate_version = true)]
 pub struct Cli {
     /// Configuration file (TOML with Info Mart section and option names).
-    #[arg(long, global = true, default_value = "./tidemark.toml", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "./tidemark.toml",
+        value_name = "FILE"
+    )]
     pub config: PathBuf,
 
     /// What to do.
@@ -97,7 +102,10 @@ pub struct DemoArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -116,5 +124,8 @@ pub fn main() -> ExitCode {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TIDEMARK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -59,12 +59,15 @@ fn sql_opt_text(value: Option<&str>) -> String {
 }
 
 fn host_name() -> String {
-    hostname::get().map(|h| h.to_string_lossy().into_owned()).unwrap_or_default()
+    hostname::get()
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Inserts the run with status RUNNING.
 pub async fn start(db: &dyn Database, run: &RunRecord) -> Result<(), DatabaseError> {
-    db.execute(&insert_sql(run, RunStatus::Running, None, None, None)).await
+    db.execute(&insert_sql(run, RunStatus::Running, None, None, None))
+        .await
 }
 
 /// Records the end of a run that was inserted by [`start`].
@@ -97,8 +100,14 @@ pub async fn record_finished(
     row_count: i64,
     error: Option<&str>,
 ) -> Result<(), DatabaseError> {
-    db.execute(&insert_sql(run, status, Some(Utc::now()), Some(row_count), error))
-        .await
+    db.execute(&insert_sql(
+        run,
+        status,
+        Some(Utc::now()),
+        Some(row_count),
+        error,
+    ))
+    .await
 }
 
 fn truncate_error(text: &str) -> &str {

@@ -33,7 +33,16 @@ pub mod names {
     /// Incremental export.
     pub const EXPORT: &str = "Job_ExportGIM";
     /// Every job name the Info Mart knows, including ones not implemented yet.
-    pub const ALL: [&str; 8] = [INITIALIZE, EXTRACT, TRANSFORM, AGGREGATE, MAINTAIN, UPDATE_STATS, MIGRATE, EXPORT];
+    pub const ALL: [&str; 8] = [
+        INITIALIZE,
+        EXTRACT,
+        TRANSFORM,
+        AGGREGATE,
+        MAINTAIN,
+        UPDATE_STATS,
+        MIGRATE,
+        EXPORT,
+    ];
 }
 
 /// How a job run was started (CTL_ETL_HISTORY.TRIGGER_TYPE).
@@ -127,9 +136,16 @@ pub fn registry() -> Vec<Arc<dyn Job>> {
 
 /// The job called `name` (exact, case-sensitive Info Mart name).
 pub fn find(name: &str) -> Result<Arc<dyn Job>, JobError> {
-    registry().into_iter().find(|j| j.name() == name).ok_or_else(|| {
-        let known: Vec<&str> = registry().iter().map(|j| j.name()).collect();
-        let hint = if names::ALL.contains(&name) { " (not implemented yet)" } else { "" };
-        JobError::Unknown(format!("{name}{hint}"), known.join(", "))
-    })
+    registry()
+        .into_iter()
+        .find(|j| j.name() == name)
+        .ok_or_else(|| {
+            let known: Vec<&str> = registry().iter().map(|j| j.name()).collect();
+            let hint = if names::ALL.contains(&name) {
+                " (not implemented yet)"
+            } else {
+                ""
+            };
+            JobError::Unknown(format!("{name}{hint}"), known.join(", "))
+        })
 }

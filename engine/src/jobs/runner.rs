@@ -40,9 +40,21 @@ pub async fn run_job(
     let infomart = open_infomart(&config).await?;
     let mut reports = Vec::new();
     if name != names::INITIALIZE && !is_initialized(infomart.as_ref()).await? {
-        info!("the Info Mart is empty: running {} first", names::INITIALIZE);
+        info!(
+            "the Info Mart is empty: running {} first",
+            names::INITIALIZE
+        );
         let init = find(names::INITIALIZE)?;
-        reports.push(run_one(&config, &infomart, init.as_ref(), Trigger::Automatic, &cancel).await?);
+        reports.push(
+            run_one(
+                &config,
+                &infomart,
+                init.as_ref(),
+                Trigger::Automatic,
+                &cancel,
+            )
+            .await?,
+        );
     }
     reports.push(run_one(&config, &infomart, job.as_ref(), trigger, &cancel).await?);
     Ok(reports)
@@ -82,13 +94,24 @@ async fn run_one(
     };
     let recorded = if started {
         history::finish(infomart.as_ref(), &run, status, rows, error.as_deref()).await
-    } else if infomart.table_exists("ctl_etl_history").await.unwrap_or(false) {
+    } else if infomart
+        .table_exists("ctl_etl_history")
+        .await
+        .unwrap_or(false)
+    {
         history::record_finished(infomart.as_ref(), &run, status, rows, error.as_deref()).await
     } else {
         Ok(())
     };
     if let Err(e) = recorded {
-        warn!("could not record the run of {} in ctl_etl_history: {e}", job.name());
+        warn!(
+            "could not record the run of {} in ctl_etl_history: {e}",
+            job.name()
+        );
     }
-    Ok(RunReport { job_id: run.job_id, job_name: run.job_name, outcome: result? })
+    Ok(RunReport {
+        job_id: run.job_id,
+        job_name: run.job_name,
+        outcome: result?,
+    })
 }

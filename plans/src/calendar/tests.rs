@@ -3,7 +3,12 @@ use chrono::NaiveDate;
 use super::*;
 
 fn key(y: i32, m: u32, d: u32, h: u32, mi: u32) -> i64 {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, mi, 0).unwrap().and_utc().timestamp()
+    NaiveDate::from_ymd_opt(y, m, d)
+        .unwrap()
+        .and_hms_opt(h, mi, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp()
 }
 
 #[test]
@@ -31,7 +36,10 @@ fn gmt_day_has_96_rows_sharing_the_day_key() {
 
 #[test]
 fn local_zone_rollups_follow_local_midnight_and_dst() {
-    let rules = CalendarRules { time_zone: chrono_tz::Europe::Berlin, ..CalendarRules::default() };
+    let rules = CalendarRules {
+        time_zone: chrono_tz::Europe::Berlin,
+        ..CalendarRules::default()
+    };
     // Spring forward on 2026-03-29: the local day has 92 quarter-hours.
     let day_key = key(2026, 3, 28, 23, 0); // local midnight 29 March = 23:00 UTC on the 28th
     let rows = calendar_rows(&rules, key(2026, 3, 28, 0, 0), key(2026, 3, 31, 0, 0));
@@ -40,7 +48,10 @@ fn local_zone_rollups_follow_local_midnight_and_dst() {
     // Fall back on 2026-10-25: 100 quarter-hours.
     let rows = calendar_rows(&rules, key(2026, 10, 24, 0, 0), key(2026, 10, 27, 0, 0));
     let fall_day = key(2026, 10, 24, 22, 0);
-    assert_eq!(rows.iter().filter(|r| r.rollups[2] == fall_day).count(), 100);
+    assert_eq!(
+        rows.iter().filter(|r| r.rollups[2] == fall_day).count(),
+        100
+    );
 }
 
 #[test]
@@ -48,9 +59,15 @@ fn simple_week_rules_start_week_one_on_january_first() {
     let rules = CalendarRules::default();
     // 2026-01-01 is a Thursday: week 1 runs Thu–Sat, week 2 starts Sunday 4 January.
     let (w, y, start) = week_of(&rules, NaiveDate::from_ymd_opt(2026, 1, 3).unwrap());
-    assert_eq!((w, y, start), (1, 2026, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()));
+    assert_eq!(
+        (w, y, start),
+        (1, 2026, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap())
+    );
     let (w, _, start) = week_of(&rules, NaiveDate::from_ymd_opt(2026, 1, 4).unwrap());
-    assert_eq!((w, start), (2, NaiveDate::from_ymd_opt(2026, 1, 4).unwrap()));
+    assert_eq!(
+        (w, start),
+        (2, NaiveDate::from_ymd_opt(2026, 1, 4).unwrap())
+    );
 }
 
 #[test]
@@ -61,7 +78,13 @@ fn iso_like_week_rules_match_iso_8601() {
         minimal_days_in_first_week: 4,
         ..CalendarRules::default()
     };
-    for (y, m, d) in [(2026, 1, 1), (2027, 1, 1), (2024, 12, 30), (2026, 11, 28), (2021, 1, 3)] {
+    for (y, m, d) in [
+        (2026, 1, 1),
+        (2027, 1, 1),
+        (2024, 12, 30),
+        (2026, 11, 28),
+        (2021, 1, 3),
+    ] {
         let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
         let iso = date.iso_week();
         let (w, wy, _) = week_of(&rules, date);
@@ -79,7 +102,10 @@ fn sentinel_row_is_its_own_rollup() {
 #[test]
 fn fingerprint_changes_with_structural_options() {
     let a = CalendarRules::default();
-    let b = CalendarRules { first_day_of_week: 2, ..a.clone() };
+    let b = CalendarRules {
+        first_day_of_week: 2,
+        ..a.clone()
+    };
     assert_ne!(a.fingerprint(), b.fingerprint());
     assert_eq!(a.fingerprint(), CalendarRules::default().fingerprint());
 }

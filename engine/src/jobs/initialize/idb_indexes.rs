@@ -23,7 +23,10 @@ pub async fn ensure_idb_indexes(
         let db = match database::connect(&dap.url).await {
             Ok(db) => db,
             Err(e) => {
-                outcome.say(format!("DAP {}: IDB not reachable, indexes not checked: {e}", dap.name));
+                outcome.say(format!(
+                    "DAP {}: IDB not reachable, indexes not checked: {e}",
+                    dap.name
+                ));
                 continue;
             }
         };
@@ -54,7 +57,10 @@ pub async fn ensure_idb_indexes(
                 outcome.changed = true;
             }
         }
-        let mut line = format!("DAP {}: {present} extraction indexes present, {created} created", dap.name);
+        let mut line = format!(
+            "DAP {}: {present} extraction indexes present, {created} created",
+            dap.name
+        );
         if missing_tables > 0 {
             line.push_str(&format!(", {missing_tables} tables not in the IDB yet"));
         }

@@ -114,7 +114,9 @@ impl Job for InitializeGim {
         let mut outcome = JobOutcome::default();
         if is_initialized(db).await? {
             let version = db
-                .query_strings("select schema_version from ctl_schema_info where schema_name = 'INFOMART'")
+                .query_strings(
+                    "select schema_version from ctl_schema_info where schema_name = 'INFOMART'",
+                )
                 .await?;
             outcome.say(format!(
                 "the Info Mart is already initialized (schema version {}); nothing to change",
@@ -177,7 +179,11 @@ async fn initialize_infomart(
     outcome.say(format!(
         "recorded schema version {} ({}) in ctl_schema_info",
         tidemark_schemas::INFOMART_SCHEMA_VERSION,
-        if partitioned == 1 { "partitioned" } else { "unpartitioned" }
+        if partitioned == 1 {
+            "partitioned"
+        } else {
+            "unpartitioned"
+        }
     ));
     Ok(())
 }

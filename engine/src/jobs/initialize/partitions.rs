@@ -18,9 +18,18 @@ pub struct PartitionPlan {
 }
 
 /// Ranges of width `width` covering `[from_day, today + days_ahead]`.
-pub fn partition_ranges(from_day: NaiveDate, today: NaiveDate, days_ahead: i64, width: i64) -> PartitionPlan {
+pub fn partition_ranges(
+    from_day: NaiveDate,
+    today: NaiveDate,
+    days_ahead: i64,
+    width: i64,
+) -> PartitionPlan {
     let width = width.max(900);
-    let start = from_day.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp();
+    let start = from_day
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc()
+        .timestamp();
     let end = (today + Duration::days(days_ahead + 1))
         .and_hms_opt(0, 0, 0)
         .expect("midnight")
@@ -47,7 +56,9 @@ pub async fn create_partitions(
         settings.partitions_days_ahead,
         settings.partition_width_secs,
     );
-    let known = db.query_strings("select partition_name from ctl_partition_info").await?;
+    let known = db
+        .query_strings("select partition_name from ctl_partition_info")
+        .await?;
     let now = Utc::now().timestamp();
     let mut statements = Vec::new();
     let mut tables = 0;

@@ -39,8 +39,15 @@ pub async fn create_schema(
     for table in mart::tables() {
         statements.extend(ddl::create_table_with_indexes(table, dialect));
     }
-    for calendar in settings.calendars.iter().filter(|c| c.table_name != "DATE_TIME") {
-        statements.extend(ddl::create_table_with_indexes(&calendar_table(calendar)?, dialect));
+    for calendar in settings
+        .calendars
+        .iter()
+        .filter(|c| c.table_name != "DATE_TIME")
+    {
+        statements.extend(ddl::create_table_with_indexes(
+            &calendar_table(calendar)?,
+            dialect,
+        ));
     }
     for view in mart::views() {
         statements.push(ddl::create_view(view, dialect));
@@ -56,7 +63,10 @@ pub async fn create_schema(
 }
 
 async fn is_empty(db: &dyn Database, table: &str) -> Result<bool, JobError> {
-    Ok(db.query_i64(&format!("select count(*) from {table}")).await? == 0)
+    Ok(db
+        .query_i64(&format!("select count(*) from {table}"))
+        .await?
+        == 0)
 }
 
 /// Seeds every fixed dimension that is still empty; returns the rows written.
@@ -99,17 +109,31 @@ pub async fn populate_calendar(
         .from_local_datetime(&first_day.and_hms_opt(0, 0, 0).expect("midnight"))
         .earliest()
         .map(|t| t.timestamp())
-        .unwrap_or_else(|| first_day.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp());
+        .unwrap_or_else(|| {
+            first_day
+                .and_hms_opt(0, 0, 0)
+                .expect("midnight")
+                .and_utc()
+                .timestamp()
+        });
     let horizon_day = Utc::now().date_naive() + Duration::days(calendar.days_ahead + 1);
-    let to = horizon_day.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp();
+    let to = horizon_day
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc()
+        .timestamp();
     let (from, to) = (date_time_key(from), date_time_key(to));
     if !is_empty(db, &table.sql_name()).await? {
-        outcome.say(format!("{} already holds rows; calendar left as it is", table.sql_name()));
+        outcome.say(format!(
+            "{} already holds rows; calendar left as it is",
+            table.sql_name()
+        ));
         return Ok((0, (from, to)));
     }
     let mut rows = calendar_rows(&calendar.rules, from, to);
     rows.push(sentinel_row(&calendar.rules));
-    let batch = calendar_batch(table, &rows, audit_key).map_err(|e| JobError::Data(format!("{}: {e}", table.sql_name())))?;
+    let batch = calendar_batch(table, &rows, audit_key)
+        .map_err(|e| JobError::Data(format!("{}: {e}", table.sql_name())))?;
     let written = db.write_batch(table, &batch).await? as i64;
     let now = Utc::now().timestamp();
     db.execute_all(&[
