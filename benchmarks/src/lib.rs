@@ -1,1 +1,1 @@
-//! placeholder
+//! Tidemark benchmark harness: backlog generation at scale, peer baselines and results.
