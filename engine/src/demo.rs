@@ -1,7 +1,7 @@
 //! `tidemark demo`: the whole pipeline on one machine with no database server — a simulated
 //! SQLite IDB, a SQLite Info Mart and local GIDB folder under one demo directory.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -9,10 +9,26 @@ use clap::Parser;
 use tidemark_sinks::database::{self, Database};
 use tokio_util::sync::CancellationToken;
 
-use crate::cli::DemoArgs;
 use crate::config::Config;
 use crate::jobs::{self, runner, Trigger};
 use crate::simulate::SimulateArgs;
+
+/// `tidemark demo`
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// Folder for the demo's IDB, Info Mart, GIDB and configuration (recreated on each run).
+    #[arg(long, default_value = "./tidemark-demo")]
+    pub dir: PathBuf,
+    /// Interactions per simulated day.
+    #[arg(long, default_value_t = 2000)]
+    pub interactions_per_day: u64,
+    /// Simulated days.
+    #[arg(long, default_value_t = 1)]
+    pub days: u32,
+    /// Seed of the simulation.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
 
 /// Wraps the simulator's flags so the demo builds them exactly as a user would type them.
 #[derive(Parser)]

@@ -1,7 +1,7 @@
 //! `tidemark demo` end to end with no database server: a simulated SQLite IDB, an initialized
 //! SQLite Info Mart, a configuration file that validates, and a re-run that starts afresh.
 
-use tidemark::cli::DemoArgs;
+use tidemark::demo::DemoArgs;
 use tidemark::config::Config;
 use tidemark_sinks::database;
 

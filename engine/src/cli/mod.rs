@@ -53,7 +53,7 @@ pub enum Command {
     Job(JobCommand),
     /// Try Tidemark with no database server: simulate a small IDB, build a SQLite Info Mart
     /// under a demo folder, run every job and show what came out.
-    Demo(DemoArgs),
+    Demo(crate::demo::DemoArgs),
 }
 
 /// `tidemark config …`
@@ -79,23 +79,6 @@ pub enum JobCommand {
     },
     /// List the Info Mart jobs and which of them this build implements.
     List,
-}
-
-/// `tidemark demo`
-#[derive(Debug, Clone, clap::Args)]
-pub struct DemoArgs {
-    /// Folder for the demo's IDB, Info Mart, GIDB and configuration (recreated on each run).
-    #[arg(long, default_value = "./tidemark-demo")]
-    pub dir: PathBuf,
-    /// Interactions per simulated day.
-    #[arg(long, default_value_t = 2000)]
-    pub interactions_per_day: u64,
-    /// Simulated days.
-    #[arg(long, default_value_t = 1)]
-    pub days: u32,
-    /// Seed of the simulation.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
 }
 
 /// Parses the command line, sets up logging and runs the command.
