@@ -30,16 +30,16 @@ impl World {
         rec.vqs.push(VqStay { call: c1, party: p2, vq: rp, from: vq_in, to: tr, cause: misc::VQ_DIVERTED, target: Some(b) });
         rec.routes.push(RouteResult { call: c1, party: p2, rp, agent: Some(b), at: tr, duration: tr - rec.calls[c1].created });
         rec.end(p2, tr, ev::DIVERTED);
-        let px = rec.add_party(&mut self.rng, c1, tr, spec(pt::EXTERNAL, role::DESTINATION, Ep::Remote(remote, number), None, Some(p2), link_type::DISTRIBUTION, st::ALERTING, ev::RINGING));
+        let px = rec.add_party(&mut self.rng, c1, tr, spec(pt::EXTERNAL, role::DESTINATION, Ep::Remote(remote, number), None, Some(p2), link_type::DISTRIBUTION, (st::ALERTING, ev::RINGING)));
 
         let t7 = tr + 100;
         self.recs[1].reset(remote, Source::TServer);
         let rng = &mut self.rng;
         let other = &mut self.recs[1];
         let c7 = other.open_call(rng, t7, call_type::INBOUND, "voice", None);
-        let q1 = other.add_party(rng, c7, t7, spec(pt::EXTERNAL, role::ORIGINATOR, ani, None, None, link_type::NONE, st::CONNECTED, ev::INITIATED));
+        let q1 = other.add_party(rng, c7, t7, spec(pt::EXTERNAL, role::ORIGINATOR, ani, None, None, link_type::NONE, (st::CONNECTED, ev::INITIATED)));
         other.parties[q1].transfer_from = Some(site);
-        let q2 = other.add_party(rng, c7, t7, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(b), Some(b), Some(q1), link_type::DISTRIBUTION, st::ALERTING, ev::RINGING));
+        let q2 = other.add_party(rng, c7, t7, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(b), Some(b), Some(q1), link_type::DISTRIBUTION, (st::ALERTING, ev::RINGING)));
         other.attach(c7, Some(q2), t7, "OriginSite", self.cfg.sites[site].name.clone(), false);
 
         let ta = t7 + self.knobs.ring(&mut self.rng);
@@ -70,7 +70,7 @@ impl World {
         rec.vqs.push(VqStay { call: c1, party: p2, vq: rp, from: vq_in, to: tr, cause: misc::VQ_DIVERTED, target: None });
         rec.routes.push(RouteResult { call: c1, party: p2, rp, agent: None, at: tr, duration: tr - rec.calls[c1].created });
         rec.end(p2, tr, ev::DIVERTED);
-        let px = rec.add_party(&mut self.rng, c1, tr, spec(pt::EXTERNAL, role::DESTINATION, Ep::Remote(usize::MAX, number), None, Some(p2), link_type::DISTRIBUTION, st::ALERTING, ev::RINGING));
+        let px = rec.add_party(&mut self.rng, c1, tr, spec(pt::EXTERNAL, role::DESTINATION, Ep::Remote(usize::MAX, number), None, Some(p2), link_type::DISTRIBUTION, (st::ALERTING, ev::RINGING)));
         let ta = tr + self.knobs.ring(&mut self.rng);
         self.recs[0].change(px, ta, st::CONNECTED, ev::ESTABLISHED);
         let end = ta + self.knobs.talk(&mut self.rng, 1.0);

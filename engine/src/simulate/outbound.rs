@@ -107,8 +107,8 @@ impl World {
         let rng = &mut self.rng;
         let rec = &mut self.recs[0];
         let c = rec.open_call(rng, t0, call_type::OUTBOUND, "voice", None);
-        let pq = rec.add_party(rng, c, t0, spec(pt::INTERNAL, role::ORIGINATOR, Ep::Acd(0), None, None, link_type::NONE, st::INITIATED, ev::DIALING));
-        let pc = rec.add_party(rng, c, t0 + 500, spec(pt::EXTERNAL, role::DESTINATION, Ep::Phone(number), None, Some(pq), link_type::NONE, st::ALERTING, ev::RINGING));
+        let pq = rec.add_party(rng, c, t0, spec(pt::INTERNAL, role::ORIGINATOR, Ep::Acd(0), None, None, link_type::NONE, (st::INITIATED, ev::DIALING)));
+        let pc = rec.add_party(rng, c, t0 + 500, spec(pt::EXTERNAL, role::DESTINATION, Ep::Phone(number), None, Some(pq), link_type::NONE, (st::ALERTING, ev::RINGING)));
         let weights = self.knobs.campaign_results;
         let (result, outcome, end) = match self.rng.weighted(&weights) {
             0 => {
@@ -118,7 +118,7 @@ impl World {
                     Some((a, tr)) => {
                         let rec = &mut self.recs[0];
                         rec.end(pq, tr, ev::DIVERTED);
-                        let pa = rec.add_party(&mut self.rng, c, tr, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(a), Some(a), Some(pq), link_type::DISTRIBUTION, st::ALERTING, ev::RINGING));
+                        let pa = rec.add_party(&mut self.rng, c, tr, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(a), Some(a), Some(pq), link_type::DISTRIBUTION, (st::ALERTING, ev::RINGING)));
                         let tc = tr + self.rng.between(SEC, 3 * SEC);
                         self.recs[0].change(pa, tc, st::CONNECTED, ev::ESTABLISHED);
                         let len = self.knobs.talk(&mut self.rng, 0.8);

@@ -398,8 +398,10 @@ impl Recorder {
     }
 
     /// Moves a party to another call: ChangeType 4 in the old call, a new PartyID with the
-    /// same PartyGUID created with CCEvent PartyMoved in the new one (idb.md §6.3 rule 3).
-    pub fn move_party(&mut self, rng: &mut SimRng, p: usize, to_call: usize, t: Ms, role: i64, parent: usize, link: i64) -> usize {
+    /// same PartyGUID created with CCEvent PartyMoved in the new one (idb.md §6.3 rule 3);
+    /// `via` is the new party's (role, parent party, ParentLinkType).
+    pub fn move_party(&mut self, rng: &mut SimRng, p: usize, to_call: usize, t: Ms, via: (i64, usize, i64)) -> usize {
+        let (role, parent, link) = via;
         let state = self.parties[p].state();
         self.push_event(p, t, party_change::MOVED, cc_event::PARTY_MOVED, state);
         let old = self.parties[p].clone();

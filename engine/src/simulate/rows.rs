@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayBuilder, ArrayRef, BooleanArray, Decimal128Builder, Float64Builder, Int16Builder,
+    ArrayRef, BooleanArray, Decimal128Builder, Float64Builder, Int16Builder,
     Int32Builder, Int64Array, Int32Array, Int64Builder, StringBuilder,
     TimestampMicrosecondBuilder,
 };
@@ -182,6 +182,7 @@ impl Builder {
 
     #[cfg(test)]
     fn len(&self) -> usize {
+        use arrow::array::ArrayBuilder;
         match self {
             Builder::I16(b) => b.len(),
             Builder::I32(b) => b.len(),

@@ -158,7 +158,7 @@ mod tests {
         let mut a = args(&["a"], 1, false);
         a.start = Some("2026-11-01T00:00:00Z".into());
         let s = Settings::from_args(&a, 0).unwrap();
-        assert_eq!(s.start, 1_761_955_200_000);
+        assert_eq!(s.start, 1_793_491_200_000);
         assert_eq!(s.end - s.start, DAY);
     }
 }

@@ -23,7 +23,7 @@ enum After {
 }
 
 /// A new party spec with the usual defaults.
-pub fn spec(ptype: i64, prole: i64, ep: Ep, agent: Option<usize>, parent: Option<usize>, link: i64, state: i64, ccevent: i64) -> PartySpec {
+pub fn spec(ptype: i64, prole: i64, ep: Ep, agent: Option<usize>, parent: Option<usize>, link: i64, (state, ccevent): (i64, i64)) -> PartySpec {
     PartySpec { ptype, role: prole, ep, agent, parent, link, state, ccevent }
 }
 
@@ -54,8 +54,8 @@ impl World {
         let rng = &mut self.rng;
         let rec = &mut self.recs[0];
         let c1 = rec.open_call(rng, t0, call_type::INBOUND, "voice", None);
-        let p1 = rec.add_party(rng, c1, t0, spec(pt::EXTERNAL, role::ORIGINATOR, Ep::Phone(ani), None, None, link_type::NONE, st::CONNECTED, ev::INITIATED));
-        let p2 = rec.add_party(rng, c1, t0, spec(pt::INTERNAL, role::DISTRIBUTION, Ep::Rp(site, service), None, Some(p1), link_type::DISTRIBUTION, st::QUEUED, ev::QUEUED));
+        let p1 = rec.add_party(rng, c1, t0, spec(pt::EXTERNAL, role::ORIGINATOR, Ep::Phone(ani), None, None, link_type::NONE, (st::CONNECTED, ev::INITIATED)));
+        let p2 = rec.add_party(rng, c1, t0, spec(pt::INTERNAL, role::DISTRIBUTION, Ep::Rp(site, service), None, Some(p1), link_type::DISTRIBUTION, (st::QUEUED, ev::QUEUED)));
         let segment = ["Gold", "Silver", "Bronze"][rng.random_range(0..3)];
         rec.attach(c1, Some(p2), t0 + SEC, "Segment", segment.to_string(), false);
         rec.attach(c1, Some(p2), t0 + SEC, "CustomerID", format!("CU{}", ani % 10_000_000), false);
@@ -69,7 +69,7 @@ impl World {
             let t = t0 + 2 * SEC;
             let rec = &mut self.recs[0];
             rec.end(p2, t, ev::DIVERTED);
-            let p3 = rec.add_party(&mut self.rng, c1, t, spec(pt::INTERNAL, role::DESTINATION, Ep::Ivr(site, port), None, Some(p2), link_type::DISTRIBUTION, st::ALERTING, ev::RINGING));
+            let p3 = rec.add_party(&mut self.rng, c1, t, spec(pt::INTERNAL, role::DESTINATION, Ep::Ivr(site, port), None, Some(p2), link_type::DISTRIBUTION, (st::ALERTING, ev::RINGING)));
             rec.change(p3, t + 500, st::CONNECTED, ev::ESTABLISHED);
             let end = t + 500 + self.knobs.ivr_time(&mut self.rng);
             self.recs[0].release_all(c1, end, ev::RELEASED);
@@ -109,7 +109,7 @@ impl World {
         rec.vqs.push(VqStay { call: c1, party: p2, vq: (site, service), from: vq_in, to: tr, cause: super::dict::misc::VQ_DIVERTED, target: Some(agent) });
         rec.routes.push(RouteResult { call: c1, party: p2, rp: (site, service), agent: Some(agent), at: tr, duration: tr - t0 });
         rec.end(p2, tr, ev::DIVERTED);
-        let p3 = rec.add_party(&mut self.rng, c1, tr, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(agent), Some(agent), Some(p2), link_type::DISTRIBUTION, st::ALERTING, ev::RINGING));
+        let p3 = rec.add_party(&mut self.rng, c1, tr, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(agent), Some(agent), Some(p2), link_type::DISTRIBUTION, (st::ALERTING, ev::RINGING)));
         let (scenario, outcome) = self.handle(c1, p1, p3, agent, tr);
         self.commit(1, summary(scenario, outcome), false);
     }
@@ -150,7 +150,7 @@ impl World {
                     let rec = &mut self.recs[0];
                     rec.end(p3, t, ev::TRANSFERRED);
                     rec.calls[c1].counters.transfers += 1;
-                    let p4 = rec.add_party(&mut self.rng, c1, t, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(b), Some(b), Some(p3), link_type::TRANSFER, st::ALERTING, ev::RINGING));
+                    let p4 = rec.add_party(&mut self.rng, c1, t, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(b), Some(b), Some(p3), link_type::TRANSFER, (st::ALERTING, ev::RINGING)));
                     let tb = t + self.knobs.ring(&mut self.rng);
                     self.recs[0].change(p4, tb, st::CONNECTED, ev::ESTABLISHED);
                     let len = self.knobs.talk(&mut self.rng, 0.7);
@@ -182,8 +182,8 @@ impl World {
         let rng = &mut self.rng;
         let rec = &mut self.recs[0];
         let c2 = rec.open_call(rng, tc, call_type::CONSULT, "voice", Some(c1));
-        let p4 = rec.add_party(rng, c2, tc, spec(pt::INTERNAL, role::ORIGINATOR, Ep::Agent(agent), Some(agent), Some(p3), link_type::CONSULT, st::INITIATED, ev::DIALING));
-        let p5 = rec.add_party(rng, c2, tc + 500, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(b), Some(b), Some(p4), link_type::CONSULT, st::ALERTING, ev::RINGING));
+        let p4 = rec.add_party(rng, c2, tc, spec(pt::INTERNAL, role::ORIGINATOR, Ep::Agent(agent), Some(agent), Some(p3), link_type::CONSULT, (st::INITIATED, ev::DIALING)));
+        let p5 = rec.add_party(rng, c2, tc + 500, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(b), Some(b), Some(p4), link_type::CONSULT, (st::ALERTING, ev::RINGING)));
         let tb = tc + 500 + self.knobs.ring(&mut self.rng);
         let rec = &mut self.recs[0];
         rec.change(p4, tb, st::CONNECTED, ev::ESTABLISHED);
@@ -204,7 +204,7 @@ impl World {
             After::ConsultTransfer => {
                 let rec = &mut self.recs[0];
                 rec.end(p4, te, ev::TRANSFERRED);
-                let p6 = rec.move_party(&mut self.rng, p5, c1, te, role::DESTINATION, p3, link_type::TRANSFER);
+                let p6 = rec.move_party(&mut self.rng, p5, c1, te, (role::DESTINATION, p3, link_type::TRANSFER));
                 rec.end(p3, te, ev::TRANSFERRED);
                 rec.merge(c2, c1, te, super::dict::merge_type::TRANSFER);
                 rec.calls[c1].counters.transfers += 1;
@@ -216,7 +216,7 @@ impl World {
             _ => {
                 let rec = &mut self.recs[0];
                 rec.end(p4, te, ev::CONFERENCED);
-                let p6 = rec.move_party(&mut self.rng, p5, c1, te, role::CONFERENCE_MEMBER, p3, link_type::CONFERENCE);
+                let p6 = rec.move_party(&mut self.rng, p5, c1, te, (role::CONFERENCE_MEMBER, p3, link_type::CONFERENCE));
                 rec.change(p3, te, st::CONNECTED, ev::CONFERENCED);
                 rec.merge(c2, c1, te, super::dict::merge_type::CONFERENCE);
                 rec.calls[c1].counters.conferences += 1;
@@ -239,20 +239,20 @@ impl World {
         let rng = &mut self.rng;
         let rec = &mut self.recs[0];
         let c = rec.open_call(rng, t0, call_type::INTERNAL, "voice", None);
-        let pa = rec.add_party(rng, c, t0, spec(pt::INTERNAL, role::ORIGINATOR, Ep::Agent(a), Some(a), None, link_type::NONE, st::INITIATED, ev::DIALING));
+        let pa = rec.add_party(rng, c, t0, spec(pt::INTERNAL, role::ORIGINATOR, Ep::Agent(a), Some(a), None, link_type::NONE, (st::INITIATED, ev::DIALING)));
         let summary = |scenario, outcome| Summary { seq, media: "voice", interaction_type: "internal", scenario, outcome };
         let Some(b) = self.acquire_any(site, t0 + 500, Some(a)) else {
             let others: Vec<usize> = self.cfg.sites[site].agents.iter().copied().filter(|x| *x != a).collect();
             if let Some(&b) = others.get(self.rng.random_range(0..others.len().max(1))) {
                 let rec = &mut self.recs[0];
-                let pb = rec.add_party(&mut self.rng, c, t0 + 500, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(b), None, Some(pa), link_type::NONE, st::FAILED, ev::FAILED));
+                let pb = rec.add_party(&mut self.rng, c, t0 + 500, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(b), None, Some(pa), link_type::NONE, (st::FAILED, ev::FAILED)));
                 rec.end(pb, t0 + 600, ev::FAILED);
             }
             self.recs[0].release_all(c, t0 + 2 * SEC, ev::RELEASED);
             return self.commit(1, summary("internal_busy", "busy"), false);
         };
         let rec = &mut self.recs[0];
-        let pb = rec.add_party(&mut self.rng, c, t0 + 500, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(b), Some(b), Some(pa), link_type::NONE, st::ALERTING, ev::RINGING));
+        let pb = rec.add_party(&mut self.rng, c, t0 + 500, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(b), Some(b), Some(pa), link_type::NONE, (st::ALERTING, ev::RINGING)));
         let ta = t0 + 500 + self.knobs.ring(&mut self.rng);
         let rec = &mut self.recs[0];
         rec.change(pa, ta, st::CONNECTED, ev::ESTABLISHED);
@@ -271,8 +271,8 @@ impl World {
         let rng = &mut self.rng;
         let rec = &mut self.recs[0];
         let c = rec.open_call(rng, t0, call_type::OUTBOUND, "voice", None);
-        let pa = rec.add_party(rng, c, t0, spec(pt::INTERNAL, role::ORIGINATOR, Ep::Agent(a), Some(a), None, link_type::NONE, st::INITIATED, ev::DIALING));
-        let pc = rec.add_party(rng, c, t0 + SEC, spec(pt::EXTERNAL, role::DESTINATION, Ep::Phone(number), None, Some(pa), link_type::NONE, st::ALERTING, ev::RINGING));
+        let pa = rec.add_party(rng, c, t0, spec(pt::INTERNAL, role::ORIGINATOR, Ep::Agent(a), Some(a), None, link_type::NONE, (st::INITIATED, ev::DIALING)));
+        let pc = rec.add_party(rng, c, t0 + SEC, spec(pt::EXTERNAL, role::DESTINATION, Ep::Phone(number), None, Some(pa), link_type::NONE, (st::ALERTING, ev::RINGING)));
         let summary = |scenario, outcome| Summary { seq, media: "voice", interaction_type: "outbound", scenario, outcome };
         let r = self.rng.random::<f64>();
         if r < self.knobs.outbound_answer {
