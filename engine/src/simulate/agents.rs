@@ -57,10 +57,21 @@ impl Roster {
     pub fn new(cfg: &Config) -> Roster {
         Roster {
             agents: (0..cfg.agents.len())
-                .map(|_| AgentRt { free_at: 0, shift_end: 0, version: 0, session: None, state: codes::LOGGED_OFF, workmode: 0, since: 0, seq: 0 })
+                .map(|_| AgentRt {
+                    free_at: 0,
+                    shift_end: 0,
+                    version: 0,
+                    session: None,
+                    state: codes::LOGGED_OFF,
+                    workmode: 0,
+                    since: 0,
+                    seq: 0,
+                })
                 .collect(),
             groups: cfg.groups.len(),
-            heaps: (0..cfg.sites.len() * cfg.groups.len()).map(|_| BinaryHeap::new()).collect(),
+            heaps: (0..cfg.sites.len() * cfg.groups.len())
+                .map(|_| BinaryHeap::new())
+                .collect(),
         }
     }
 
@@ -86,7 +97,13 @@ impl Roster {
 
     /// Takes the longest-free agent of `group` at `site` who can start at or after `t` and
     /// no later than `deadline`; returns it with the time it starts.
-    pub fn acquire(&mut self, site: usize, group: usize, t: Ms, deadline: Ms) -> Option<(usize, Ms)> {
+    pub fn acquire(
+        &mut self,
+        site: usize,
+        group: usize,
+        t: Ms,
+        deadline: Ms,
+    ) -> Option<(usize, Ms)> {
         let heap = &mut self.heaps[site * self.groups + group];
         while let Some(&Reverse((free, a, ver))) = heap.peek() {
             let rt = &self.agents[a as usize];
@@ -110,17 +127,38 @@ impl Roster {
         self.offer(cfg, a);
     }
 
-    fn set_state(&mut self, ctx: &mut Ctx<'_>, a: usize, t: Ms, state: i64, workmode: i64, call: Option<(&str, &str)>) {
+    fn set_state(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        a: usize,
+        t: Ms,
+        state: i64,
+        workmode: i64,
+        call: Option<(&str, &str)>,
+    ) {
         let agent = &ctx.cfg.agents[a];
         let rt = &mut self.agents[a];
-        let Some(session) = rt.session.as_mut() else { return };
+        let Some(session) = rt.session.as_mut() else {
+            return;
+        };
         if let Some(last) = session.states.last_mut() {
             last.to = Some(t);
         }
-        session.states.push(StateTruth { state: state_name(state), from: t, to: None, reason: None });
+        session.states.push(StateTruth {
+            state: state_name(state),
+            from: t,
+            to: None,
+            reason: None,
+        });
         rt.seq += 1;
-        let source = if agent.multimedia { Source::IxnServer } else { Source::TServer };
-        let s = ctx.stamper.stamp(&RowStamp::event(Role::Gls, source, t, (t, t)));
+        let source = if agent.multimedia {
+            Source::IxnServer
+        } else {
+            Source::TServer
+        };
+        let s = ctx
+            .stamper
+            .stamp(&RowStamp::event(Role::Gls, source, t, (t, t)));
         let c = ctx.tables.agent_state.c;
         let mut r = ctx.tables.agent_state.rows.row(&s);
         r.int(c.type_, codes::RECORD_STATE)
@@ -150,7 +188,11 @@ impl Roster {
     /// Logs agent `a` in at `t` for a shift ending at `shift_end`.
     pub fn login(&mut self, ctx: &mut Ctx<'_>, a: usize, t: Ms, shift_end: Ms) {
         let rt = &mut self.agents[a];
-        rt.session = Some(Session { id: Guid::new(ctx.rng), login: t, states: Vec::new() });
+        rt.session = Some(Session {
+            id: Guid::new(ctx.rng),
+            login: t,
+            states: Vec::new(),
+        });
         rt.shift_end = shift_end;
         rt.state = codes::LOGGED_OFF;
         rt.since = t;
@@ -163,7 +205,15 @@ impl Roster {
 
     /// Books agent `a` (acquired earlier) for an interaction: busy over `busy`, then
     /// `acw` of after-call work, then Ready or a break. Returns the ACW interval.
-    pub fn book(&mut self, ctx: &mut Ctx<'_>, a: usize, busy: (Ms, Ms), acw: Ms, brk: Option<Break>, call: (&str, &str)) -> (Ms, Ms) {
+    pub fn book(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        a: usize,
+        busy: (Ms, Ms),
+        acw: Ms,
+        brk: Option<Break>,
+        call: (&str, &str),
+    ) -> (Ms, Ms) {
         self.set_state(ctx, a, busy.0, codes::BUSY, codes::WM_AUTO_IN, Some(call));
         let acw_end = busy.1 + acw;
         if acw > 0 {
@@ -188,13 +238,27 @@ impl Roster {
         let reason = &ctx.cfg.reasons[b.reason];
         let agent = &ctx.cfg.agents[a];
         let end = t + b.length;
-        let session_id = self.agents[a].session.as_ref().map(|s| s.id).unwrap_or_default();
-        if let Some(last) = self.agents[a].session.as_mut().and_then(|s| s.states.last_mut()) {
+        let session_id = self.agents[a]
+            .session
+            .as_ref()
+            .map(|s| s.id)
+            .unwrap_or_default();
+        if let Some(last) = self.agents[a]
+            .session
+            .as_mut()
+            .and_then(|s| s.states.last_mut())
+        {
             last.reason = Some(reason.code);
         }
-        let source = if agent.multimedia { Source::IxnServer } else { Source::TServer };
+        let source = if agent.multimedia {
+            Source::IxnServer
+        } else {
+            Source::TServer
+        };
         let endpoint = if agent.multimedia { 0 } else { agent.dn.id };
-        let s = ctx.stamper.stamp(&RowStamp::event(Role::Gls, source, end, (end, end)));
+        let s = ctx
+            .stamper
+            .stamp(&RowStamp::event(Role::Gls, source, end, (end, end)));
         let c = ctx.tables.agent_rc.c;
         ctx.tables
             .agent_rc
@@ -213,7 +277,9 @@ impl Roster {
             .time(c.added, end);
         if b.dnd {
             for (on, at) in [(1, t), (0, end)] {
-                let s = ctx.stamper.stamp(&RowStamp::event(Role::Gls, source, at, (at, at)));
+                let s = ctx
+                    .stamper
+                    .stamp(&RowStamp::event(Role::Gls, source, at, (at, at)));
                 let c = ctx.tables.dnd.c;
                 ctx.tables
                     .dnd
@@ -235,14 +301,20 @@ impl Roster {
         self.set_state(ctx, a, t, codes::LOGGED_OFF, 0, None);
         let rt = &mut self.agents[a];
         rt.version = rt.version.wrapping_add(1);
-        let Some(mut session) = rt.session.take() else { return t };
+        let Some(mut session) = rt.session.take() else {
+            return t;
+        };
         session.states.pop();
         if let Some(last) = session.states.last_mut() {
             last.to = Some(t);
         }
         let agent = &ctx.cfg.agents[a];
         let site = &ctx.cfg.sites[agent.site];
-        let source = if agent.multimedia { Source::IxnServer } else { Source::TServer };
+        let source = if agent.multimedia {
+            Source::IxnServer
+        } else {
+            Source::TServer
+        };
         let span = (session.login, t);
         let mut stamp = RowStamp::state(Role::Gls, source, session.login, t, span);
         stamp.gap_exempt = true;
@@ -258,11 +330,15 @@ impl Roster {
             .time(c.terminated, t)
             .time(c.lastchange, t);
         if agent.multimedia {
-            r.str(c.mediatype, "email,chat").str(c.mediatypes, "email,chat");
+            r.str(c.mediatype, "email,chat")
+                .str(c.mediatypes, "email,chat");
         } else {
-            r.int(c.loginid, agent.login).int(c.primarydeviceid, agent.dn.id).int(c.switchid, site.switch);
+            r.int(c.loginid, agent.login)
+                .int(c.primarydeviceid, agent.dn.id)
+                .int(c.switchid, site.switch);
         }
         drop(r);
+        let s = ctx.stamper.stamp(&stamp);
         let c = ctx.tables.session_ep.c;
         let mut r = ctx.tables.session_ep.rows.row(&s);
         r.int(c.agentid, agent.id)
@@ -274,7 +350,8 @@ impl Roster {
         if agent.multimedia {
             r.int(c.endpointid, 0).int(c.endpointtype, 0);
         } else {
-            r.int(c.endpointid, agent.dn.id).int(c.endpointtype, agent.dn.kind);
+            r.int(c.endpointid, agent.dn.id)
+                .int(c.endpointtype, agent.dn.kind);
         }
         drop(r);
         ctx.truth.agent_session(&AgentSessionTruth {
@@ -283,7 +360,11 @@ impl Roster {
             agent_id: agent.id,
             user_name: &agent.user_name,
             login_session_id: session.id,
-            media: if agent.multimedia { "multimedia" } else { "voice" },
+            media: if agent.multimedia {
+                "multimedia"
+            } else {
+                "voice"
+            },
             login: session.login,
             logout: t,
             states: session.states,

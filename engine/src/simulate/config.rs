@@ -175,9 +175,19 @@ pub struct Config {
 }
 
 const SERVICES: [&str; 4] = ["Sales", "Service", "Billing", "Support"];
-const FIRST: [&str; 12] = ["Alice", "Bob", "Carla", "David", "Emma", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kim", "Luca"];
-const LAST: [&str; 10] = ["Smith", "Jones", "Garcia", "Miller", "Brown", "Davis", "Lopez", "Wilson", "Moore", "Clark"];
-const REASONS: [(&str, &str); 4] = [("Break", "100"), ("Lunch", "200"), ("Training", "300"), ("Meeting", "400")];
+const FIRST: [&str; 12] = [
+    "Alice", "Bob", "Carla", "David", "Emma", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kim",
+    "Luca",
+];
+const LAST: [&str; 10] = [
+    "Smith", "Jones", "Garcia", "Miller", "Brown", "Davis", "Lopez", "Wilson", "Moore", "Clark",
+];
+const REASONS: [(&str, &str); 4] = [
+    ("Break", "100"),
+    ("Lunch", "200"),
+    ("Training", "300"),
+    ("Meeting", "400"),
+];
 
 /// ICON application DBID of replica `r` of site `s`.
 pub fn icon_dbid(site: usize, replica: usize) -> i64 {
@@ -192,14 +202,22 @@ impl Config {
             .iter()
             .chain(["Outbound", "Email", "Chat"].iter())
             .enumerate()
-            .map(|(i, n)| Group { id: 401 + i as i64, name: (*n).to_string() })
+            .map(|(i, n)| Group {
+                id: 401 + i as i64,
+                name: (*n).to_string(),
+            })
             .collect();
         groups.shrink_to_fit();
         let width = agents.max(1000).to_string().len() as u32;
         let mut next_dn = 10_001;
         let mut dn = |switch: i64, number: String, kind: i64| {
             next_dn += 1;
-            Dn { id: next_dn - 1, number, kind, switch }
+            Dn {
+                id: next_dn - 1,
+                number,
+                kind,
+                switch,
+            }
         };
         let mut site_list: Vec<Site> = (0..sites)
             .map(|s| {
@@ -214,7 +232,9 @@ impl Config {
                         .map(|n| dn(switch, format!("VQ_{n}_{name}"), dn_type::VIRTUAL_QUEUE))
                         .collect(),
                     acd_queue: dn(switch, format!("6{}00", s), dn_type::ACD_QUEUE),
-                    ivr: (0..4).map(|i| dn(switch, format!("8{}0{}", s, i), dn_type::IVR_PORT)).collect(),
+                    ivr: (0..4)
+                        .map(|i| dn(switch, format!("8{}0{}", s, i), dn_type::IVR_PORT))
+                        .collect(),
                     agents: Vec::new(),
                     switch,
                     tserver: 1011 + s as i64,
@@ -236,7 +256,9 @@ impl Config {
                     let first = i % SERVICES.len();
                     let mut g = vec![first];
                     if rng.chance(0.5) {
-                        g.push((first + 1 + rng.random_range(0..SERVICES.len() - 1)) % SERVICES.len());
+                        g.push(
+                            (first + 1 + rng.random_range(0..SERVICES.len() - 1)) % SERVICES.len(),
+                        );
                     }
                     if site == 0 && rng.chance(0.3) {
                         g.push(4);
@@ -269,7 +291,10 @@ impl Config {
                 site_list[a.site].agents.push(i);
             }
         }
-        let script = |id: i64, name: &str| Script { id, name: name.to_string() };
+        let script = |id: i64, name: &str| Script {
+            id,
+            name: name.to_string(),
+        };
         Config {
             tenant: 101,
             sites: site_list,
@@ -278,21 +303,42 @@ impl Config {
             services: SERVICES
                 .iter()
                 .enumerate()
-                .map(|(i, n)| Service { name: n, group: i, strategy: format!("{n}_Inbound_Strategy") })
+                .map(|(i, n)| Service {
+                    name: n,
+                    group: i,
+                    strategy: format!("{n}_Inbound_Strategy"),
+                })
                 .collect(),
             groups,
             reasons: REASONS
                 .iter()
                 .enumerate()
-                .map(|(i, (name, code))| Reason { id: 601 + i as i64, name, code })
+                .map(|(i, (name, code))| Reason {
+                    id: 601 + i as i64,
+                    name,
+                    code,
+                })
                 .collect(),
             campaigns: ["Renewals", "Winback"]
                 .iter()
                 .enumerate()
-                .map(|(i, n)| Campaign { id: 701 + i as i64, name: n.to_string(), list: 751 + i as i64, group: 4 })
+                .map(|(i, n)| Campaign {
+                    id: 701 + i as i64,
+                    name: n.to_string(),
+                    list: 751 + i as i64,
+                    group: 4,
+                })
                 .collect(),
-            fields: vec![(781, "contact_info"), (782, "call_result"), (783, "attempt"), (784, "customer_id")],
-            mm_queues: [script(901, "Email_Inbound_Queue"), script(902, "Chat_Inbound_Queue")],
+            fields: vec![
+                (781, "contact_info"),
+                (782, "call_result"),
+                (783, "attempt"),
+                (784, "customer_id"),
+            ],
+            mm_queues: [
+                script(901, "Email_Inbound_Queue"),
+                script(902, "Chat_Inbound_Queue"),
+            ],
             workbin: script(903, "Agent_Email_Workbin"),
             mm_strategies: [script(904, "Email_Routing"), script(905, "Chat_Routing")],
             ixn_server: 1021,
@@ -307,22 +353,30 @@ impl Config {
     pub fn write(&self, t: &mut SiteTables, stamper: &mut Stamper, at: Ms, icon_count: usize) {
         let st = stamper.stamp(&RowStamp::event(Role::Cfg, Source::CfgServer, at, (at, at)));
         let tenant = self.tenant;
-        let mut obj = |t: &mut SiteTables, table: &str, id: i64, name: &str, extra: &dyn Fn(&mut super::rows::Row<'_>, &super::tables::CfgCols)| {
-            let out = t.cfg(table);
-            let c = out.c;
-            let mut r = out.rows.row(&st);
-            r.int(c.id, id)
-                .int(c.tenantid, tenant)
-                .str(c.name, name)
-                .int(c.state, 1)
-                .int(c.status, 1)
-                .time(c.created, at)
-                .time(c.lastchange, at)
-                .int(c.reliability, 1);
-            extra(&mut r, &c);
-        };
+        let mut obj =
+            |t: &mut SiteTables,
+             table: &str,
+             id: i64,
+             name: &str,
+             extra: &dyn Fn(&mut super::rows::Row<'_>, &super::tables::CfgCols)| {
+                let out = t.cfg(table);
+                let c = out.c;
+                let mut r = out.rows.row(&st);
+                r.int(c.id, id)
+                    .int(c.tenantid, tenant)
+                    .str(c.name, name)
+                    .int(c.state, 1)
+                    .int(c.status, 1)
+                    .time(c.created, at)
+                    .time(c.lastchange, at)
+                    .int(c.reliability, 1);
+                extra(&mut r, &c);
+            };
         obj(t, "GC_TENANT", tenant, "Environment", &|_, _| {});
-        for (i, tz) in ["GMT", "America/New_York", "Europe/Berlin"].iter().enumerate() {
+        for (i, tz) in ["GMT", "America/New_York", "Europe/Berlin"]
+            .iter()
+            .enumerate()
+        {
             obj(t, "GC_TIME_ZONE", 801 + i as i64, tz, &|r, c| {
                 r.str(c.description, tz);
             });
@@ -336,7 +390,11 @@ impl Config {
         for (s, site) in self.sites.iter().enumerate() {
             apps.push((site.tserver, format!("TServer_{}", site.name), 1));
             for r in 0..icon_count {
-                apps.push((icon_dbid(s, r), format!("ICON_{}_{}", site.name, ['A', 'B'][r.min(1)]), 8));
+                apps.push((
+                    icon_dbid(s, r),
+                    format!("ICON_{}_{}", site.name, ['A', 'B'][r.min(1)]),
+                    8,
+                ));
             }
         }
         for (id, name, kind) in &apps {
@@ -348,7 +406,13 @@ impl Config {
             obj(t, "GC_SWITCH", site.switch, &site.name, &|r, c| {
                 r.int(c.type_, 1).int(c.linktype, 1);
             });
-            for d in site.rps.iter().chain(&site.vqs).chain(&site.ivr).chain([&site.acd_queue]) {
+            for d in site
+                .rps
+                .iter()
+                .chain(&site.vqs)
+                .chain(&site.ivr)
+                .chain([&site.acd_queue])
+            {
                 write_dn(&mut obj, t, d);
             }
         }
@@ -357,7 +421,10 @@ impl Config {
                 r.int(c.type_, 1);
             });
         }
-        for (i, s) in ["Sales", "Service", "Billing", "English", "Spanish"].iter().enumerate() {
+        for (i, s) in ["Sales", "Service", "Billing", "English", "Spanish"]
+            .iter()
+            .enumerate()
+        {
             obj(t, "GC_SKILL", 501 + i as i64, s, &|_, _| {});
         }
         for reason in &self.reasons {
@@ -365,7 +432,11 @@ impl Config {
                 r.int(c.type_, 1).str(c.code, reason.code);
             });
         }
-        let scripts = self.mm_queues.iter().chain([&self.workbin]).chain(&self.mm_strategies);
+        let scripts = self
+            .mm_queues
+            .iter()
+            .chain([&self.workbin])
+            .chain(&self.mm_strategies);
         for (i, s) in scripts.enumerate() {
             let kind = [1, 1, 2, 3, 3][i];
             obj(t, "GC_SCRIPT", s.id, &s.name, &|r, c| {
@@ -376,15 +447,23 @@ impl Config {
             obj(t, "GC_CAMPAIGN", camp.id, &camp.name, &|r, c| {
                 r.str(c.description, "outbound campaign");
             });
-            obj(t, "GC_CALL_LIST", camp.list, &format!("{}_List", camp.name), &|r, c| {
-                r.str(c.description, "calling list");
-            });
+            obj(
+                t,
+                "GC_CALL_LIST",
+                camp.list,
+                &format!("{}_List", camp.name),
+                &|r, c| {
+                    r.str(c.description, "calling list");
+                },
+            );
             self.link(t, &st, at, "GCX_CAMPLIST", &|r, c| {
                 r.int(c.campaignid, camp.id).int(c.listid, camp.list);
             });
             let group = self.groups[camp.group].id;
             self.link(t, &st, at, "GCX_CAMPGROUP_INFO", &|r, c| {
-                r.int(c.campaignid, camp.id).int(c.groupid, group).int(c.dialmode, 2);
+                r.int(c.campaignid, camp.id)
+                    .int(c.groupid, group)
+                    .int(c.dialmode, 2);
             });
         }
         for (id, name) in &self.fields {
@@ -396,7 +475,10 @@ impl Config {
                 let (first, last) = name.split_once('.').unwrap_or((&name, ""));
                 r.str(c.username, &name)
                     .str(c.firstname, first)
-                    .str(c.lastname, last.trim_end_matches(|ch: char| ch.is_ascii_digit()))
+                    .str(
+                        c.lastname,
+                        last.trim_end_matches(|ch: char| ch.is_ascii_digit()),
+                    )
                     .str(c.employeeid, &format!("E{}", a.id))
                     .str(c.email, &format!("{name}@example.com"))
                     .int(c.type_, 2)
@@ -412,16 +494,21 @@ impl Config {
                     r.int(c.groupid, gid).int(c.agentid, a.id);
                 });
                 self.link(t, &st, at, "GCX_SKILL_LEVEL", &|r, c| {
-                    r.int(c.skillid, 501 + (*g as i64 % 3)).int(c.agentid, a.id).int(c.slevel, 5 + (a.id % 5));
+                    r.int(c.skillid, 501 + (*g as i64 % 3))
+                        .int(c.agentid, a.id)
+                        .int(c.slevel, 5 + (a.id % 5));
                 });
             }
             if !a.multimedia {
                 write_dn(&mut obj, t, &a.dn);
                 obj(t, "GC_LOGIN", a.login, &a.login.to_string(), &|r, c| {
-                    r.str(c.logincode, &(a.login - 299_000).to_string()).int(c.switchid, a.dn.switch);
+                    r.str(c.logincode, &(a.login - 299_000).to_string())
+                        .int(c.switchid, a.dn.switch);
                 });
                 self.link(t, &st, at, "GCX_LOGIN_INFO", &|r, c| {
-                    r.int(c.loginid, a.login).int(c.agentid, a.id).int(c.wrapuptime, 0);
+                    r.int(c.loginid, a.login)
+                        .int(c.agentid, a.id)
+                        .int(c.wrapuptime, 0);
                 });
                 self.link(t, &st, at, "GCX_ENDPOINT_PLACE", &|r, c| {
                     r.int(c.endpointid, a.dn.id).int(c.placeid, a.place);
@@ -446,11 +533,20 @@ impl Config {
     }
 }
 
-type ObjWriter<'a> = dyn FnMut(&mut SiteTables, &str, i64, &str, &dyn Fn(&mut super::rows::Row<'_>, &super::tables::CfgCols)) + 'a;
+type ObjWriter<'a> = dyn FnMut(
+        &mut SiteTables,
+        &str,
+        i64,
+        &str,
+        &dyn Fn(&mut super::rows::Row<'_>, &super::tables::CfgCols),
+    ) + 'a;
 
 fn write_dn(obj: &mut ObjWriter<'_>, t: &mut SiteTables, d: &Dn) {
     obj(t, "GC_ENDPOINT", d.id, &d.number, &|r, c| {
-        r.int(c.switchid, d.switch).str(c.dn, &d.number).int(c.type_, d.kind).int(c.registerall, 1);
+        r.int(c.switchid, d.switch)
+            .str(c.dn, &d.number)
+            .int(c.type_, d.kind)
+            .int(c.registerall, 1);
     });
 }
 

@@ -14,7 +14,8 @@ use super::tables::SiteTables;
 /// An endpoint resolved against the configuration; its text is in the caller's buffer.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EpInfo {
-    /// GC_ENDPOINT.ID (or script DBID for multimedia).
+    /// GC_ENDPOINT.ID (none for external numbers and multimedia endpoints, which are
+    /// named by their script or place).
     pub id: Option<i64>,
     /// DN type.
     pub kind: Option<i64>,
@@ -31,7 +32,12 @@ pub fn resolve(cfg: &Config, site: usize, ep: Ep, buf: &mut String) -> EpInfo {
     buf.clear();
     let dn = |d: &super::config::Dn, buf: &mut String| {
         buf.push_str(&d.number);
-        EpInfo { id: Some(d.id), kind: Some(d.kind), switch: Some(d.switch), ..Default::default() }
+        EpInfo {
+            id: Some(d.id),
+            kind: Some(d.kind),
+            switch: Some(d.switch),
+            ..Default::default()
+        }
     };
     match ep {
         Ep::Agent(a) => {
@@ -51,30 +57,38 @@ pub fn resolve(cfg: &Config, site: usize, ep: Ep, buf: &mut String) -> EpInfo {
         Ep::Acd(s) => dn(&cfg.sites[s].acd_queue, buf),
         Ep::Phone(n) => {
             let _ = write!(buf, "{n}");
-            EpInfo { switch: Some(cfg.sites[site].switch), ..Default::default() }
+            EpInfo {
+                switch: Some(cfg.sites[site].switch),
+                ..Default::default()
+            }
         }
         Ep::Remote(_, n) => {
             let _ = write!(buf, "{n}");
-            EpInfo { switch: Some(cfg.sites[site].switch), ..Default::default() }
+            EpInfo {
+                switch: Some(cfg.sites[site].switch),
+                ..Default::default()
+            }
         }
         Ep::MmQueue(i) => {
             buf.push_str(&cfg.mm_queues[i].name);
-            EpInfo { id: Some(cfg.mm_queues[i].id), ..Default::default() }
+            EpInfo::default()
         }
         Ep::Workbin => {
             buf.push_str(&cfg.workbin.name);
-            EpInfo { id: Some(cfg.workbin.id), ..Default::default() }
+            EpInfo::default()
         }
         Ep::Strategy(i) => {
             buf.push_str(&cfg.mm_strategies[i].name);
-            EpInfo { id: Some(cfg.mm_strategies[i].id), ..Default::default() }
+            EpInfo::default()
         }
     }
 }
 
 /// The location name of a remote site index (`usize::MAX`: the unmonitored switch).
 pub fn location(cfg: &Config, site: usize) -> &str {
-    cfg.sites.get(site).map_or(cfg.unmonitored_switch.as_str(), |s| s.name.as_str())
+    cfg.sites
+        .get(site)
+        .map_or(cfg.unmonitored_switch.as_str(), |s| s.name.as_str())
 }
 
 /// Renumbers CSeq per call in time order and places attached-data rows between party
@@ -93,7 +107,11 @@ pub fn finalize(rec: &mut Recorder, scratch: &mut Vec<(Ms, usize, usize)>) {
         for ud in rec.userdata.iter_mut().filter(|u| u.call == c) {
             ud.cseq = scratch.iter().filter(|(at, _, _)| *at <= ud.at).count() as i64 + 1;
             if let Some(p) = ud.party {
-                ud.pseq = rec.parties[p].events.iter().filter(|e| e.at <= ud.at).count() as i64;
+                ud.pseq = rec.parties[p]
+                    .events
+                    .iter()
+                    .filter(|e| e.at <= ud.at)
+                    .count() as i64;
             }
         }
     }
@@ -120,7 +138,13 @@ pub fn emit(rec: &Recorder, cfg: &Config, t: &mut SiteTables, st: &mut Stamper, 
             .row(&s)
             .str(c.irid, ir.id.as_str())
             .int(c.state, state)
-            .opt_str(c.parentirid, ir.parent.map(|p| rec.irs[p].id).as_ref().map(|g| g.as_str()))
+            .opt_str(
+                c.parentirid,
+                ir.parent
+                    .map(|p| rec.irs[p].id)
+                    .as_ref()
+                    .map(|g| g.as_str()),
+            )
             .int(c.parentlinktype, 0)
             .str(c.rootcallid, rec.calls[ir.root].id.as_str())
             .str(c.mediatype, ir.media)
@@ -130,13 +154,20 @@ pub fn emit(rec: &Recorder, cfg: &Config, t: &mut SiteTables, st: &mut Stamper, 
             .time(c.lastchange, changed);
         let h = t.ir_hist.c;
         let s = st.stamp(&event(Role::Gcc, ir.created));
-        t.ir_hist.rows.row(&s).str(h.irid, ir.id.as_str()).int(h.changetype, call_change::CREATED).time(h.added, ir.created);
+        t.ir_hist
+            .rows
+            .row(&s)
+            .str(h.irid, ir.id.as_str())
+            .int(h.changetype, call_change::CREATED)
+            .time(h.added, ir.created);
         if let Some(end) = ir.ended {
             let s = st.stamp(&event(Role::Gcc, end));
             let mut r = t.ir_hist.rows.row(&s);
             r.str(h.irid, ir.id.as_str()).time(h.added, end);
             match ir.parent {
-                Some(p) => r.int(h.changetype, call_change::MERGED).str(h.refid, rec.irs[p].id.as_str()),
+                Some(p) => r
+                    .int(h.changetype, call_change::MERGED)
+                    .str(h.refid, rec.irs[p].id.as_str()),
                 None => r.int(h.changetype, call_change::TERMINATED),
             };
         }
@@ -144,11 +175,23 @@ pub fn emit(rec: &Recorder, cfg: &Config, t: &mut SiteTables, st: &mut Stamper, 
 
     for call in &rec.calls {
         let changed = call.ended.unwrap_or(call.created);
-        let s = st.stamp(&RowStamp::state(Role::Gcc, src, call.created, changed, span));
+        let s = st.stamp(&RowStamp::state(
+            Role::Gcc,
+            src,
+            call.created,
+            changed,
+            span,
+        ));
         let c = t.call.c;
         let mut r = t.call.rows.row(&s);
         r.str(c.callid, call.id.as_str())
-            .opt_str(c.parentcallid, call.parent.map(|p| rec.calls[p].id).as_ref().map(|g| g.as_str()))
+            .opt_str(
+                c.parentcallid,
+                call.parent
+                    .map(|p| rec.calls[p].id)
+                    .as_ref()
+                    .map(|g| g.as_str()),
+            )
             .str(c.irid, rec.irs[call.ir].id.as_str())
             .int(c.calltype, call.call_type)
             .opt_str(c.mediatype, call.media)
@@ -158,7 +201,8 @@ pub fn emit(rec: &Recorder, cfg: &Config, t: &mut SiteTables, st: &mut Stamper, 
             .opt_time(c.terminated, call.ended)
             .time(c.lastchange, changed);
         if let Some((into, mt)) = call.merged_into {
-            r.str(c.mergecallid, rec.calls[into].id.as_str()).int(c.mergetype, mt);
+            r.str(c.mergecallid, rec.calls[into].id.as_str())
+                .int(c.mergetype, mt);
         }
         if let Some(conn) = call.conn {
             r.str(c.connid, &conn.hex())
@@ -172,13 +216,23 @@ pub fn emit(rec: &Recorder, cfg: &Config, t: &mut SiteTables, st: &mut Stamper, 
         drop(r);
         let h = t.call_hist.c;
         let s = st.stamp(&event(Role::Gcc, call.created));
-        t.call_hist.rows.row(&s).str(h.callid, call.id.as_str()).int(h.cseq, 1).int(h.changetype, call_change::CREATED).time(h.added, call.created);
+        t.call_hist
+            .rows
+            .row(&s)
+            .str(h.callid, call.id.as_str())
+            .int(h.cseq, 1)
+            .int(h.changetype, call_change::CREATED)
+            .time(h.added, call.created);
         if let Some(end) = call.ended {
             let s = st.stamp(&event(Role::Gcc, end));
             let mut r = t.call_hist.rows.row(&s);
-            r.str(h.callid, call.id.as_str()).int(h.cseq, 2).time(h.added, end);
+            r.str(h.callid, call.id.as_str())
+                .int(h.cseq, 2)
+                .time(h.added, end);
             match call.merged_into {
-                Some((into, _)) => r.int(h.changetype, call_change::MERGED).str(h.refid, rec.calls[into].id.as_str()),
+                Some((into, _)) => r
+                    .int(h.changetype, call_change::MERGED)
+                    .str(h.refid, rec.calls[into].id.as_str()),
                 None => r.int(h.changetype, call_change::TERMINATED),
             };
             drop(r);
@@ -190,7 +244,10 @@ pub fn emit(rec: &Recorder, cfg: &Config, t: &mut SiteTables, st: &mut Stamper, 
 
     for party in &rec.parties {
         let info = resolve(cfg, rec.site, party.ep, buf);
-        let (first, last) = (party.events[0], *party.events.last().expect("a party has its creation event"));
+        let (first, last) = (
+            party.events[0],
+            *party.events.last().expect("a party has its creation event"),
+        );
         let ended = party.ended();
         let s = st.stamp(&RowStamp::state(Role::Gcc, src, first.at, last.at, span));
         let c = t.party.c;
@@ -200,7 +257,14 @@ pub fn emit(rec: &Recorder, cfg: &Config, t: &mut SiteTables, st: &mut Stamper, 
             .str(c.partyguid, party.guid.as_str())
             .int(c.type_, party.ptype)
             .int(c.prole, party.role)
-            .opt_str(c.parentpartyid, party.parent.map(|p| rec.parties[p].id).as_ref().map(|g| g.as_str()))
+            .opt_str(
+                c.parentpartyid,
+                party
+                    .parent
+                    .map(|p| rec.parties[p].id)
+                    .as_ref()
+                    .map(|g| g.as_str()),
+            )
             .int(c.parentlinktype, party.link)
             .str(c.callid, call.id.as_str())
             .int(c.state, last.state)
@@ -223,7 +287,11 @@ pub fn emit(rec: &Recorder, cfg: &Config, t: &mut SiteTables, st: &mut Stamper, 
             r.str(c.trf_location, location(cfg, from));
         }
         if party.ptype == party_type::INTERNAL && info.kind == Some(dn_type::EXTENSION) {
-            if let Some(q) = rec.parties.iter().find(|q| q.call == party.call && matches!(q.ep, Ep::Acd(_))) {
+            if let Some(q) = rec
+                .parties
+                .iter()
+                .find(|q| q.call == party.call && matches!(q.ep, Ep::Acd(_)))
+            {
                 if let Ep::Acd(s) = q.ep {
                     r.int(c.queueid, cfg.sites[s].acd_queue.id);
                 }
@@ -253,7 +321,10 @@ pub fn emit(rec: &Recorder, cfg: &Config, t: &mut SiteTables, st: &mut Stamper, 
     }
 
     for ud in &rec.userdata {
-        let info = ud.party.map(|p| resolve(cfg, rec.site, rec.parties[p].ep, buf)).unwrap_or_default();
+        let info = ud
+            .party
+            .map(|p| resolve(cfg, rec.site, rec.parties[p].ep, buf))
+            .unwrap_or_default();
         let s = st.stamp(&event(Role::Gud, ud.at));
         let callid = rec.calls[ud.call].id;
         if ud.custom {
@@ -274,7 +345,11 @@ pub fn emit(rec: &Recorder, cfg: &Config, t: &mut SiteTables, st: &mut Stamper, 
                 .time(c.added, ud.at);
             continue;
         }
-        let out = if ud.secure { &mut t.secure_userdata } else { &mut t.userdata };
+        let out = if ud.secure {
+            &mut t.secure_userdata
+        } else {
+            &mut t.userdata
+        };
         let c = out.c;
         let party_id = ud.party.map(|p| rec.parties[p].id);
         out.rows
@@ -334,8 +409,14 @@ pub fn emit(rec: &Recorder, cfg: &Config, t: &mut SiteTables, st: &mut Stamper, 
             .str(c.rule, "Rule_1")
             .str(c.object, group)
             .int(c.target_type, misc::TARGET_AGENT_GROUP)
-            .str(c.agent, rr.agent.map_or("", |a| cfg.agents[a].user_name.as_str()))
-            .str(c.place, rr.agent.map_or("", |a| cfg.agents[a].place_name.as_str()))
+            .str(
+                c.agent,
+                rr.agent.map_or("", |a| cfg.agents[a].user_name.as_str()),
+            )
+            .str(
+                c.place,
+                rr.agent.map_or("", |a| cfg.agents[a].place_name.as_str()),
+            )
             .str(c.strategy, &service.strategy)
             .str(c.rtenant, "Environment")
             .int(c.result, i64::from(rr.agent.is_some()))
@@ -347,7 +428,11 @@ pub fn emit(rec: &Recorder, cfg: &Config, t: &mut SiteTables, st: &mut Stamper, 
         let s = st.stamp(&RowStamp::state(Role::Gcc, src, link.from, link.to, span));
         let c = t.is_link.c;
         let callid = rec.calls[link.call].id;
-        let state = if link.failed { misc::LINK_FAILED } else { misc::LINK_ACTIVE };
+        let state = if link.failed {
+            misc::LINK_FAILED
+        } else {
+            misc::LINK_ACTIVE
+        };
         t.is_link
             .rows
             .row(&s)
@@ -362,7 +447,10 @@ pub fn emit(rec: &Recorder, cfg: &Config, t: &mut SiteTables, st: &mut Stamper, 
             .time(c.terminated, link.to)
             .time(c.lastchange, link.to);
         let h = t.is_link_hist.c;
-        for (seq, (change, at)) in [(misc::LINK_ADDED, link.from), (misc::LINK_DELETED, link.to)].into_iter().enumerate() {
+        for (seq, (change, at)) in [(misc::LINK_ADDED, link.from), (misc::LINK_DELETED, link.to)]
+            .into_iter()
+            .enumerate()
+        {
             let s = st.stamp(&event(Role::Gcc, at));
             t.is_link_hist
                 .rows
@@ -388,21 +476,39 @@ pub fn emit(rec: &Recorder, cfg: &Config, t: &mut SiteTables, st: &mut Stamper, 
                 .str(c.from_name, from)
                 .str(c.subject, subject)
                 .str(c.origin_source, call.media.unwrap_or("email"))
-                .str(c.from_address, &format!("{}@example.net", from.to_lowercase().replace(' ', ".")))
+                .str(
+                    c.from_address,
+                    &format!("{}@example.net", from.to_lowercase().replace(' ', ".")),
+                )
                 .str(c.sub_type, sub_type);
         }
         if let (Some(reason), Some(end)) = (snap.stop_reason, call.ended) {
             let s = st.stamp(&event(Role::Gud, end));
             let c = t.mm_last.c;
-            t.mm_last.rows.row(&s).str(c.callid, call.id.as_str()).str(c.stop_reason, reason);
+            t.mm_last
+                .rows
+                .row(&s)
+                .str(c.callid, call.id.as_str())
+                .str(c.stop_reason, reason);
         }
     }
 }
 
-fn write_call_stat(rec: &Recorder, call: &super::recorder::Call, end: Ms, t: &mut SiteTables, st: &mut Stamper, span: (Ms, Ms)) {
+fn write_call_stat(
+    rec: &Recorder,
+    call: &super::recorder::Call,
+    end: Ms,
+    t: &mut SiteTables,
+    st: &mut Stamper,
+    span: (Ms, Ms),
+) {
     let c = t.call_stat.c;
     let call_idx = rec.calls.iter().position(|x| x.id == call.id).unwrap_or(0);
-    let events = rec.parties.iter().filter(|p| p.call == call_idx).flat_map(|p| p.events.iter().map(move |e| (p, e)));
+    let events = rec
+        .parties
+        .iter()
+        .filter(|p| p.call == call_idx)
+        .flat_map(|p| p.events.iter().map(move |e| (p, e)));
     let (mut conn, mut extn, mut abnd, mut hold, mut divert) = (0, 0, 0, 0, 0);
     for (p, e) in events {
         if e.ccevent == cc_event::ESTABLISHED && e.state == party_state::CONNECTED {

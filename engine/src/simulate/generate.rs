@@ -47,16 +47,36 @@ fn links(cfg: &Config, site: usize) -> Vec<SourceLink> {
     let s = &cfg.sites[site];
     let mut v = Vec::new();
     if site == 0 {
-        v.push(SourceLink { role: Role::Cfg, source: Source::CfgServer, ds_dbid: cfg.cfg_server, switch: None });
+        v.push(SourceLink {
+            role: Role::Cfg,
+            source: Source::CfgServer,
+            ds_dbid: cfg.cfg_server,
+            switch: None,
+        });
     }
     for role in [Role::Gcc, Role::Gud, Role::Gls] {
-        v.push(SourceLink { role, source: Source::TServer, ds_dbid: s.tserver, switch: Some(s.switch) });
+        v.push(SourceLink {
+            role,
+            source: Source::TServer,
+            ds_dbid: s.tserver,
+            switch: Some(s.switch),
+        });
         if site == 0 {
-            v.push(SourceLink { role, source: Source::IxnServer, ds_dbid: cfg.ixn_server, switch: None });
+            v.push(SourceLink {
+                role,
+                source: Source::IxnServer,
+                ds_dbid: cfg.ixn_server,
+                switch: None,
+            });
         }
     }
     if site == 0 {
-        v.push(SourceLink { role: Role::Gos, source: Source::Ocs, ds_dbid: cfg.ocs, switch: None });
+        v.push(SourceLink {
+            role: Role::Gos,
+            source: Source::Ocs,
+            ds_dbid: cfg.ocs,
+            switch: None,
+        });
     }
     v
 }
@@ -84,7 +104,10 @@ fn shifts(cfg: &Config, s: &Settings) -> Vec<(Ms, Agenda)> {
     for (a, agent) in cfg.agents.iter().enumerate() {
         for d in -1..=i64::from(s.days) {
             let center = first_day + d * DAY + agent.shift_center;
-            let (login, logout) = ((center - 4 * HOUR).max(s.start), (center + 4 * HOUR).min(s.end));
+            let (login, logout) = (
+                (center - 4 * HOUR).max(s.start),
+                (center + 4 * HOUR).min(s.end),
+            );
             if logout - login >= 30 * MIN {
                 out.push((login, Agenda::Login(a, logout)));
                 out.push((logout, Agenda::Logout(a, logout)));
@@ -96,7 +119,12 @@ fn shifts(cfg: &Config, s: &Settings) -> Vec<(Ms, Agenda)> {
 
 /// Runs the whole simulation, sending every batch to `senders[idb]` (site by site, A before
 /// B). Blocking: call it from a blocking task.
-pub fn generate(s: &Settings, senders: &[mpsc::Sender<Batch>], progress: &ProgressBar, written: &Arc<AtomicU64>) -> anyhow::Result<Generated> {
+pub fn generate(
+    s: &Settings,
+    senders: &[mpsc::Sender<Batch>],
+    progress: &ProgressBar,
+    written: &Arc<AtomicU64>,
+) -> anyhow::Result<Generated> {
     let mut rng = SimRng::seed_from_u64(s.seed);
     let knobs = Knobs::default();
     let cfg = Config::build(&mut rng, s.sites.len(), s.agents, &knobs.curve);
@@ -109,28 +137,49 @@ pub fn generate(s: &Settings, senders: &[mpsc::Sender<Batch>], progress: &Progre
                 icon_dbid: icon_dbid(site, r),
                 first_dss_id: 11 + 40 * (replicas * site + r) as i32,
                 seq_base: r as i64 * 100_000_000_000_000_000,
-                gaps: if r == 1 { gaps(&mut rng, s) } else { Vec::new() },
+                gaps: if r == 1 {
+                    gaps(&mut rng, s)
+                } else {
+                    Vec::new()
+                },
             })
             .collect();
         let stamper = Stamper::new(icon_start, &links(&cfg, site), specs);
-        sites.push(SiteOut { tables: SiteTables::open(&FIRST_IDS[..replicas]), stamper });
+        sites.push(SiteOut {
+            tables: SiteTables::open(&FIRST_IDS[..replicas]),
+            stamper,
+        });
     }
     let truth = Truth::open(s.truth.as_deref())?;
     let mut w = World::new(cfg, knobs, rng, sites, truth, (s.start, s.end));
     {
         let out = &mut w.sites[0];
-        w.cfg.write(&mut out.tables, &mut out.stamper, icon_start + SEC, replicas);
+        w.cfg.write(
+            &mut out.tables,
+            &mut out.stamper,
+            icon_start + SEC,
+            replicas,
+        );
     }
     if w.cfg.sites.len() > 1 {
         for out in &mut w.sites {
             let st = out.stamper.stamp(&RowStamp::plain());
             let c = out.tables.remote_loc.c;
-            out.tables.remote_loc.rows.row(&st).str(c.remotelocation, &w.cfg.unmonitored_switch);
+            out.tables
+                .remote_loc
+                .rows
+                .row(&st)
+                .str(c.remotelocation, &w.cfg.unmonitored_switch);
         }
     }
     let sessions = plan_sessions(&mut w);
     let mut agenda = shifts(&w.cfg, s);
-    agenda.extend(sessions.iter().enumerate().map(|(i, x)| (x.load, Agenda::Campaign(i))));
+    agenda.extend(
+        sessions
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.load, Agenda::Campaign(i))),
+    );
     agenda.sort_by_key(|(t, e)| (*t, matches!(e, Agenda::Login(..))));
 
     let started = Instant::now();
@@ -168,7 +217,8 @@ pub fn generate(s: &Settings, senders: &[mpsc::Sender<Batch>], progress: &Progre
             if seq % 2048 == 0 {
                 for (site, out) in w.sites.iter_mut().enumerate() {
                     out.stamper.advance(t);
-                    out.tables.flush(BATCH_ROWS, &mut |r, def, b| send(site, r, def, b))?;
+                    out.tables
+                        .flush(BATCH_ROWS, &mut |r, def, b| send(site, r, def, b))?;
                 }
                 progress.set_position(seq);
                 let rows = written.load(Ordering::Relaxed);
@@ -186,14 +236,23 @@ pub fn generate(s: &Settings, senders: &[mpsc::Sender<Batch>], progress: &Progre
     let mut unset = Vec::new();
     for (site, out) in w.sites.iter_mut().enumerate() {
         out.stamper.write_control(&mut out.tables);
-        out.tables.flush(1, &mut |r, def, b| send(site, r, def, b))?;
+        out.tables
+            .flush(1, &mut |r, def, b| send(site, r, def, b))?;
         unset.extend(out.tables.unset_required());
     }
     let truth = std::mem::replace(&mut w.truth, Truth::open(None)?);
-    Ok(Generated { interactions: seq, truth_records: truth.finish()?, unset_required: unset })
+    Ok(Generated {
+        interactions: seq,
+        truth_records: truth.finish()?,
+        unset_required: unset,
+    })
 }
 
-fn run_agenda(w: &mut World, (t, event): (Ms, Agenda), sessions: &[super::outbound::CampaignSession]) {
+fn run_agenda(
+    w: &mut World,
+    (t, event): (Ms, Agenda),
+    sessions: &[super::outbound::CampaignSession],
+) {
     match event {
         Agenda::Login(a, shift_end) => {
             if !w.roster.logged_in(a) {

@@ -75,8 +75,8 @@ impl Default for Knobs {
     fn default() -> Self {
         Knobs {
             curve: [
-                0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.45, 0.8, 1.0, 1.0, 0.95, 0.9, 0.8, 0.85, 0.95, 1.0,
-                0.9, 0.75, 0.6, 0.45, 0.35, 0.3, 0.25, 0.2,
+                0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.45, 0.8, 1.0, 1.0, 0.95, 0.9, 0.8, 0.85, 0.95,
+                1.0, 0.9, 0.75, 0.6, 0.45, 0.35, 0.3, 0.25, 0.2,
             ],
             mix: [
                 (Kind::Inbound, 0.70),
@@ -196,7 +196,10 @@ mod tests {
         assert_eq!(a.len(), 20_000);
         assert!(a.windows(2).all(|w| w[0] <= w[1]));
         let night = a.iter().filter(|t| **t < 5 * 60 * MIN).count();
-        let morning = a.iter().filter(|t| (9 * 60 * MIN..14 * 60 * MIN).contains(*t)).count();
+        let morning = a
+            .iter()
+            .filter(|t| (9 * 60 * MIN..14 * 60 * MIN).contains(*t))
+            .count();
         assert!(morning > 4 * night, "{morning} vs {night}");
     }
 }

@@ -6,7 +6,9 @@
 
 use rand::Rng;
 
-use super::dict::{call_type, cc_event as ev, link_type, party_role as role, party_state as st, party_type as pt};
+use super::dict::{
+    call_type, cc_event as ev, link_type, party_role as role, party_state as st, party_type as pt,
+};
 use super::ids::{Draw, Ms, MIN, SEC};
 use super::recorder::{Ep, MmSnapshot};
 use super::stamp::Source;
@@ -19,8 +21,21 @@ const EMAIL_GROUP: usize = 5;
 /// Agent group of chat agents.
 const CHAT_GROUP: usize = 6;
 
-const SENDERS: [&str; 6] = ["Ann Baker", "Tom Reed", "Lena Fox", "Omar Diaz", "Mia Chen", "Raj Patel"];
-const SUBJECTS: [&str; 5] = ["Invoice question", "Change my plan", "Delivery delayed", "Password reset", "Complaint"];
+const SENDERS: [&str; 6] = [
+    "Ann Baker",
+    "Tom Reed",
+    "Lena Fox",
+    "Omar Diaz",
+    "Mia Chen",
+    "Raj Patel",
+];
+const SUBJECTS: [&str; 5] = [
+    "Invoice question",
+    "Change my plan",
+    "Delivery delayed",
+    "Password reset",
+    "Complaint",
+];
 
 impl World {
     /// An e-mail arriving at `t0`; waits for an agent to log in when none is.
@@ -36,7 +51,10 @@ impl World {
     /// Delivers waiting e-mails to agents who logged in at `now`.
     pub fn drain_pending_email(&mut self, now: Ms) {
         while let Some(&(t0, seq)) = self.pending_email.front() {
-            let Some(got) = self.acquire(0, EMAIL_GROUP, now.max(t0 + 2 * SEC), self.period.1) else { return };
+            let Some(got) = self.acquire(0, EMAIL_GROUP, now.max(t0 + 2 * SEC), self.period.1)
+            else {
+                return;
+            };
             self.pending_email.pop_front();
             self.email_with(t0, seq, Some(got));
         }
@@ -57,20 +75,69 @@ impl World {
         let rng = &mut self.rng;
         let rec = &mut self.recs[0];
         let c = rec.open_call(rng, t0, call_type::INBOUND, "email", None);
-        rec.mm.push(MmSnapshot { call: c, first: Some((sender.to_string(), subject.to_string(), "InboundNew")), stop_reason: None });
-        let q = rec.add_party(rng, c, t0, spec(pt::MM_QUEUE, role::DISTRIBUTION, Ep::MmQueue(0), None, None, link_type::NONE, (st::QUEUED, ev::QUEUED)));
+        rec.mm.push(MmSnapshot {
+            call: c,
+            first: Some((sender.to_string(), subject.to_string(), "InboundNew")),
+            stop_reason: None,
+        });
+        let q = rec.add_party(
+            rng,
+            c,
+            t0,
+            spec(
+                pt::MM_QUEUE,
+                role::DISTRIBUTION,
+                Ep::MmQueue(0),
+                None,
+                None,
+                link_type::NONE,
+                (st::QUEUED, ev::QUEUED),
+            ),
+        );
         rec.attach(c, Some(q), t0, "Subject", subject.to_string(), false);
         let ts = t0 + SEC;
         rec.end(q, ts, ev::DIVERTED);
-        let s = rec.add_party(rng, c, ts, spec(pt::MM_STRATEGY, role::DISTRIBUTION, Ep::Strategy(0), None, Some(q), link_type::DISTRIBUTION, (st::QUEUED, ev::QUEUED)));
-        let summary = |scenario, outcome| Summary { seq, media: "email", interaction_type: "inbound", scenario, outcome };
+        let s = rec.add_party(
+            rng,
+            c,
+            ts,
+            spec(
+                pt::MM_STRATEGY,
+                role::DISTRIBUTION,
+                Ep::Strategy(0),
+                None,
+                Some(q),
+                link_type::DISTRIBUTION,
+                (st::QUEUED, ev::QUEUED),
+            ),
+        );
+        let summary = |scenario, outcome| Summary {
+            seq,
+            media: "email",
+            interaction_type: "inbound",
+            scenario,
+            outcome,
+        };
         let Some((a, tr)) = got else {
             return self.commit(1, summary("email_waiting", "active"), false);
         };
         let tr = tr.max(ts + SEC);
         let rec = &mut self.recs[0];
         rec.end(s, tr, ev::DIVERTED);
-        let pa = rec.add_party(&mut self.rng, c, tr, spec(pt::MM_PLACE, role::DESTINATION, Ep::Agent(a), Some(a), Some(s), link_type::DISTRIBUTION, (st::ALERTING, ev::RINGING)));
+        let pa = rec.add_party(
+            &mut self.rng,
+            c,
+            tr,
+            spec(
+                pt::MM_PLACE,
+                role::DESTINATION,
+                Ep::Agent(a),
+                Some(a),
+                Some(s),
+                link_type::DISTRIBUTION,
+                (st::ALERTING, ev::RINGING),
+            ),
+        );
         let ta = tr + self.rng.between(3 * SEC, 20 * SEC);
         self.recs[0].change(pa, ta, st::CONNECTED, ev::ESTABLISHED);
         let work = self.rng.lognormal_ms(5 * MIN, 0.6, 30 * SEC, 60 * MIN);
@@ -79,14 +146,40 @@ impl World {
             let tw = ta + work / 3;
             let rec = &mut self.recs[0];
             rec.end(pa, tw, ev::DIVERTED);
-            let w = rec.add_party(&mut self.rng, c, tw, spec(pt::MM_WORKBIN, role::DISTRIBUTION, Ep::Workbin, None, Some(pa), link_type::TRANSFER, (st::QUEUED, ev::QUEUED)));
+            let w = rec.add_party(
+                &mut self.rng,
+                c,
+                tw,
+                spec(
+                    pt::MM_WORKBIN,
+                    role::DISTRIBUTION,
+                    Ep::Workbin,
+                    None,
+                    Some(pa),
+                    link_type::TRANSFER,
+                    (st::QUEUED, ev::QUEUED),
+                ),
+            );
             let back = tw + self.rng.between(20 * MIN, 120 * MIN);
             let Some((a2, tp)) = self.acquire(0, EMAIL_GROUP, back, self.period.1) else {
                 return self.commit(1, summary("email_workbin", "active"), false);
             };
             let rec = &mut self.recs[0];
             rec.end(w, tp, ev::DIVERTED);
-            let p2 = rec.add_party(&mut self.rng, c, tp, spec(pt::MM_PLACE, role::DESTINATION, Ep::Agent(a2), Some(a2), Some(w), link_type::DISTRIBUTION, (st::CONNECTED, ev::ESTABLISHED)));
+            let p2 = rec.add_party(
+                &mut self.rng,
+                c,
+                tp,
+                spec(
+                    pt::MM_PLACE,
+                    role::DESTINATION,
+                    Ep::Agent(a2),
+                    Some(a2),
+                    Some(w),
+                    link_type::DISTRIBUTION,
+                    (st::CONNECTED, ev::ESTABLISHED),
+                ),
+            );
             (a2, p2, tp + work, "email_workbin")
         } else if r < self.knobs.email_workbin + self.knobs.email_transfer {
             let tx = ta + work / 2;
@@ -94,7 +187,20 @@ impl World {
                 Some((b, tb)) => {
                     let rec = &mut self.recs[0];
                     rec.end(pa, tx, ev::TRANSFERRED);
-                    let pb = rec.add_party(&mut self.rng, c, tb, spec(pt::MM_PLACE, role::DESTINATION, Ep::Agent(b), Some(b), Some(pa), link_type::TRANSFER, (st::ALERTING, ev::RINGING)));
+                    let pb = rec.add_party(
+                        &mut self.rng,
+                        c,
+                        tb,
+                        spec(
+                            pt::MM_PLACE,
+                            role::DESTINATION,
+                            Ep::Agent(b),
+                            Some(b),
+                            Some(pa),
+                            link_type::TRANSFER,
+                            (st::ALERTING, ev::RINGING),
+                        ),
+                    );
                     let tab = tb + self.rng.between(3 * SEC, 20 * SEC);
                     self.recs[0].change(pb, tab, st::CONNECTED, ev::ESTABLISHED);
                     (b, pb, tab + work / 2, "email_transfer")
@@ -109,15 +215,42 @@ impl World {
         let rec = &mut self.recs[0];
         if replied {
             let reply = rec.open_call(rng, done, call_type::OUTBOUND, "email", Some(c));
-            rec.mm.push(MmSnapshot { call: reply, first: Some((sender.to_string(), format!("Re: {subject}"), "OutboundReply")), stop_reason: Some("Sent") });
-            let pr = rec.add_party(rng, reply, done, spec(pt::MM_PLACE, role::ORIGINATOR, Ep::Agent(handler), Some(handler), Some(party), link_type::NONE, (st::CONNECTED, ev::INITIATED)));
+            rec.mm.push(MmSnapshot {
+                call: reply,
+                first: Some((
+                    sender.to_string(),
+                    format!("Re: {subject}"),
+                    "OutboundReply",
+                )),
+                stop_reason: Some("Sent"),
+            });
+            let pr = rec.add_party(
+                rng,
+                reply,
+                done,
+                spec(
+                    pt::MM_PLACE,
+                    role::ORIGINATOR,
+                    Ep::Agent(handler),
+                    Some(handler),
+                    Some(party),
+                    link_type::NONE,
+                    (st::CONNECTED, ev::INITIATED),
+                ),
+            );
             rec.end(pr, done + 2 * SEC, ev::RELEASED);
             rec.end_call(reply, done + 2 * SEC);
         }
         rec.end(party, done, ev::RELEASED);
         rec.end_call(c, done);
         rec.mm[0].stop_reason = Some("Processed");
-        let outcome = if scenario == "email_transfer" { "transferred" } else if replied { "replied" } else { "completed" };
+        let outcome = if scenario == "email_transfer" {
+            "transferred"
+        } else if replied {
+            "replied"
+        } else {
+            "completed"
+        };
         self.commit(1, summary(scenario, outcome), false);
     }
 
@@ -130,13 +263,49 @@ impl World {
         let rec = &mut self.recs[0];
         let c = rec.open_call(rng, t0, call_type::INBOUND, "chat", None);
         let sender = SENDERS[rng.random_range(0..SENDERS.len())];
-        rec.mm.push(MmSnapshot { call: c, first: Some((sender.to_string(), "Chat".to_string(), "InboundNew")), stop_reason: None });
-        let q = rec.add_party(rng, c, t0, spec(pt::MM_QUEUE, role::DISTRIBUTION, Ep::MmQueue(1), None, None, link_type::NONE, (st::QUEUED, ev::QUEUED)));
+        rec.mm.push(MmSnapshot {
+            call: c,
+            first: Some((sender.to_string(), "Chat".to_string(), "InboundNew")),
+            stop_reason: None,
+        });
+        let q = rec.add_party(
+            rng,
+            c,
+            t0,
+            spec(
+                pt::MM_QUEUE,
+                role::DISTRIBUTION,
+                Ep::MmQueue(1),
+                None,
+                None,
+                link_type::NONE,
+                (st::QUEUED, ev::QUEUED),
+            ),
+        );
         rec.attach(c, Some(q), t0, "isOnline", "1".to_string(), false);
         let ts = t0 + SEC;
         rec.end(q, ts, ev::DIVERTED);
-        let s = rec.add_party(rng, c, ts, spec(pt::MM_STRATEGY, role::DISTRIBUTION, Ep::Strategy(1), None, Some(q), link_type::DISTRIBUTION, (st::QUEUED, ev::QUEUED)));
-        let summary = |scenario, outcome| Summary { seq, media: "chat", interaction_type: "inbound", scenario, outcome };
+        let s = rec.add_party(
+            rng,
+            c,
+            ts,
+            spec(
+                pt::MM_STRATEGY,
+                role::DISTRIBUTION,
+                Ep::Strategy(1),
+                None,
+                Some(q),
+                link_type::DISTRIBUTION,
+                (st::QUEUED, ev::QUEUED),
+            ),
+        );
+        let summary = |scenario, outcome| Summary {
+            seq,
+            media: "chat",
+            interaction_type: "inbound",
+            scenario,
+            outcome,
+        };
         let Some((a, tr)) = got else {
             let gone = t0 + patience;
             rec.end(s, gone, ev::ABANDONED);
@@ -147,7 +316,20 @@ impl World {
         };
         let tr = tr.max(ts + SEC);
         rec.end(s, tr, ev::DIVERTED);
-        let pa = rec.add_party(rng, c, tr, spec(pt::MM_PLACE, role::DESTINATION, Ep::Agent(a), Some(a), Some(s), link_type::DISTRIBUTION, (st::ALERTING, ev::RINGING)));
+        let pa = rec.add_party(
+            rng,
+            c,
+            tr,
+            spec(
+                pt::MM_PLACE,
+                role::DESTINATION,
+                Ep::Agent(a),
+                Some(a),
+                Some(s),
+                link_type::DISTRIBUTION,
+                (st::ALERTING, ev::RINGING),
+            ),
+        );
         let ta = tr + self.rng.between(2 * SEC, 10 * SEC);
         let end = ta + self.rng.lognormal_ms(8 * MIN, 0.5, MIN, 60 * MIN);
         let rec = &mut self.recs[0];

@@ -141,13 +141,16 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<SimulationReport> {
         idbs.push(Idb::open(url).await?);
     }
     let written = Arc::new(AtomicU64::new(0));
-    let (senders, handles): (Vec<_>, Vec<_>) = idbs.iter().map(|i| i.spawn_writer(written.clone())).unzip();
+    let (senders, handles): (Vec<_>, Vec<_>) =
+        idbs.iter().map(|i| i.spawn_writer(written.clone())).unzip();
     let total = settings.per_day * u64::from(settings.days);
     let progress = if settings.progress && std::io::stderr().is_terminal() {
         let pb = ProgressBar::new(total);
         pb.set_style(
-            ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} interactions  {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} interactions  {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         pb
     } else {
@@ -163,7 +166,7 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<SimulationReport> {
     });
     let generated = generated.await.context("the generator panicked")?;
     let mut report = SimulationReport::default();
-    let mut first_error = generated.as_ref().err().map(|e| anyhow::anyhow!("{e:#}"));
+    let mut first_error = None;
     for (idb, handle) in idbs.iter().zip(handles) {
         match handle.await.context("an IDB writer panicked")? {
             Ok(counts) => {
@@ -182,7 +185,11 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<SimulationReport> {
     }
     let generated = generated?;
     for (table, columns) in &generated.unset_required {
-        tracing::warn!(table, ?columns, "NOT NULL columns no scenario fills were written with neutral values");
+        tracing::warn!(
+            table,
+            ?columns,
+            "NOT NULL columns no scenario fills were written with neutral values"
+        );
     }
     progress.set_message("building indexes");
     for idb in &idbs {

@@ -5,7 +5,10 @@
 
 use rand::Rng;
 
-use super::dict::{call_type, cc_event as ev, link_type, misc, party_role as role, party_state as st, party_type as pt};
+use super::dict::{
+    call_type, cc_event as ev, link_type, misc, party_role as role, party_state as st,
+    party_type as pt,
+};
 use super::ids::{Draw, Guid, Ms, DAY, HOUR, MIN, SEC};
 use super::recorder::Ep;
 use super::stamp::{Role, RowStamp, Source};
@@ -45,7 +48,14 @@ pub fn plan_sessions(w: &mut World) -> Vec<CampaignSession> {
             let load = (day + 7 * HOUR + campaign as Ms * MIN).max(from);
             let unload = (day + 21 * HOUR).min(to);
             if load + 2 * MIN < unload {
-                out.push(CampaignSession { campaign, sess: Guid::new(&mut w.rng), load, start: load + MIN, unload, end: unload + 2 * MIN });
+                out.push(CampaignSession {
+                    campaign,
+                    sess: Guid::new(&mut w.rng),
+                    load,
+                    start: load + MIN,
+                    unload,
+                    end: unload + 2 * MIN,
+                });
             }
         }
         day += DAY;
@@ -60,7 +70,13 @@ impl World {
         let group = self.cfg.groups[camp.group].id;
         let out = &mut self.sites[0];
         let span = (s.load, s.end);
-        let st = out.stamper.stamp(&RowStamp::state(Role::Gos, Source::Ocs, s.load, s.end, span));
+        let st = out.stamper.stamp(&RowStamp::state(
+            Role::Gos,
+            Source::Ocs,
+            s.load,
+            s.end,
+            span,
+        ));
         let c = out.tables.campaign.c;
         out.tables
             .campaign
@@ -77,10 +93,17 @@ impl World {
             .time(c.created, s.load)
             .time(c.terminated, s.end)
             .time(c.lastchange, s.end);
-        let steps = [(1, 0, s.load, s.load), (2, 1, s.start, s.load), (3, 2, s.unload, s.start), (0, 3, s.end, s.unload)];
+        let steps = [
+            (1, 0, s.load, s.load),
+            (2, 1, s.start, s.load),
+            (3, 2, s.unload, s.start),
+            (0, 3, s.end, s.unload),
+        ];
         let c = out.tables.campaign_hist.c;
         for (seq, (state, prev, at, prev_enter)) in steps.into_iter().enumerate() {
-            let stamp = out.stamper.stamp(&RowStamp::event(Role::Gos, Source::Ocs, at, span));
+            let stamp = out
+                .stamper
+                .stamp(&RowStamp::event(Role::Gos, Source::Ocs, at, span));
             out.tables
                 .campaign_hist
                 .rows
@@ -97,7 +120,10 @@ impl World {
 
     /// A campaign call dialed at `t0`; an agent-dialed call when no campaign is running.
     pub fn campaign_call(&mut self, t0: Ms, seq: u64, sessions: &[CampaignSession]) {
-        let running: Vec<&CampaignSession> = sessions.iter().filter(|s| s.start <= t0 && t0 < s.unload).collect();
+        let running: Vec<&CampaignSession> = sessions
+            .iter()
+            .filter(|s| s.start <= t0 && t0 < s.unload)
+            .collect();
         if running.is_empty() {
             return self.agent_outbound(t0, seq);
         }
@@ -107,8 +133,34 @@ impl World {
         let rng = &mut self.rng;
         let rec = &mut self.recs[0];
         let c = rec.open_call(rng, t0, call_type::OUTBOUND, "voice", None);
-        let pq = rec.add_party(rng, c, t0, spec(pt::INTERNAL, role::ORIGINATOR, Ep::Acd(0), None, None, link_type::NONE, (st::INITIATED, ev::DIALING)));
-        let pc = rec.add_party(rng, c, t0 + 500, spec(pt::EXTERNAL, role::DESTINATION, Ep::Phone(number), None, Some(pq), link_type::NONE, (st::ALERTING, ev::RINGING)));
+        let pq = rec.add_party(
+            rng,
+            c,
+            t0,
+            spec(
+                pt::INTERNAL,
+                role::ORIGINATOR,
+                Ep::Acd(0),
+                None,
+                None,
+                link_type::NONE,
+                (st::INITIATED, ev::DIALING),
+            ),
+        );
+        let pc = rec.add_party(
+            rng,
+            c,
+            t0 + 500,
+            spec(
+                pt::EXTERNAL,
+                role::DESTINATION,
+                Ep::Phone(number),
+                None,
+                Some(pq),
+                link_type::NONE,
+                (st::ALERTING, ev::RINGING),
+            ),
+        );
         let weights = self.knobs.campaign_results;
         let (result, outcome, end) = match self.rng.weighted(&weights) {
             0 => {
@@ -118,12 +170,32 @@ impl World {
                     Some((a, tr)) => {
                         let rec = &mut self.recs[0];
                         rec.end(pq, tr, ev::DIVERTED);
-                        let pa = rec.add_party(&mut self.rng, c, tr, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(a), Some(a), Some(pq), link_type::DISTRIBUTION, (st::ALERTING, ev::RINGING)));
+                        let pa = rec.add_party(
+                            &mut self.rng,
+                            c,
+                            tr,
+                            spec(
+                                pt::INTERNAL,
+                                role::DESTINATION,
+                                Ep::Agent(a),
+                                Some(a),
+                                Some(pq),
+                                link_type::DISTRIBUTION,
+                                (st::ALERTING, ev::RINGING),
+                            ),
+                        );
                         let tc = tr + self.rng.between(SEC, 3 * SEC);
                         self.recs[0].change(pa, tc, st::CONNECTED, ev::ESTABLISHED);
                         let len = self.knobs.talk(&mut self.rng, 0.8);
                         let end = self.talk(pa, tc, len);
-                        self.recs[0].attach(c, Some(pa), tc + SEC, "GSW_CALL_RESULT", "33".to_string(), false);
+                        self.recs[0].attach(
+                            c,
+                            Some(pa),
+                            tc + SEC,
+                            "GSW_CALL_RESULT",
+                            "33".to_string(),
+                            false,
+                        );
                         self.recs[0].release_all(c, end, ev::RELEASED);
                         (misc::CALL_RESULT_ANSWER, "answered", end)
                     }
@@ -155,12 +227,26 @@ impl World {
         };
         let callid = self.recs[0].calls[c].id;
         self.write_chain(&sess, callid, number, t0, end, result);
-        let summary = Summary { seq, media: "voice", interaction_type: "campaign", scenario: "campaign_call", outcome };
+        let summary = Summary {
+            seq,
+            media: "voice",
+            interaction_type: "campaign",
+            scenario: "campaign_call",
+            outcome,
+        };
         self.commit(1, summary, false);
     }
 
     /// GO_CHAIN, GO_CHAINREC_HIST, GO_FIELDHIST and GOX_CHAIN_CALL of one attempt.
-    fn write_chain(&mut self, sess: &super::outbound::CampaignSession, callid: Guid, number: u64, t0: Ms, end: Ms, result: i64) {
+    fn write_chain(
+        &mut self,
+        sess: &super::outbound::CampaignSession,
+        callid: Guid,
+        number: u64,
+        t0: Ms,
+        end: Ms,
+        result: i64,
+    ) {
         let camp = &self.cfg.campaigns[sess.campaign];
         let group = self.cfg.groups[camp.group].id;
         let chain = Guid::new(&mut self.rng);
@@ -169,7 +255,9 @@ impl World {
         let (loaded, done) = (t0 - 2 * SEC, end + SEC);
         let span = (loaded, done);
         let out = &mut self.sites[0];
-        let stamp = out.stamper.stamp(&RowStamp::state(Role::Gos, Source::Ocs, loaded, done, span));
+        let stamp = out
+            .stamper
+            .stamp(&RowStamp::state(Role::Gos, Source::Ocs, loaded, done, span));
         let c = out.tables.chain.c;
         out.tables
             .chain
@@ -188,10 +276,16 @@ impl World {
             .time(c.terminated, done)
             .time(c.lastchange, done);
         let phone = number.to_string();
-        let steps = [(1, 0, loaded, loaded, None), (2, 1, t0, loaded, None), (3, 2, done, t0, Some(result))];
+        let steps = [
+            (1, 0, loaded, loaded, None),
+            (2, 1, t0, loaded, None),
+            (3, 2, done, t0, Some(result)),
+        ];
         let c = out.tables.chain_rec.c;
         for (seq, (state, prev, at, prev_enter, res)) in steps.into_iter().enumerate() {
-            let stamp = out.stamper.stamp(&RowStamp::event(Role::Gos, Source::Ocs, at, span));
+            let stamp = out
+                .stamper
+                .stamp(&RowStamp::event(Role::Gos, Source::Ocs, at, span));
             let mut r = out.tables.chain_rec.rows.row(&stamp);
             r.str(c.chainguid, chain.as_str())
                 .int(c.recordhandle, handle)
@@ -220,7 +314,9 @@ impl World {
         ];
         let c = out.tables.field_hist.c;
         for (field, old, new, at, seq, hist_seq) in changes {
-            let stamp = out.stamper.stamp(&RowStamp::event(Role::Gos, Source::Ocs, at, span));
+            let stamp = out
+                .stamper
+                .stamp(&RowStamp::event(Role::Gos, Source::Ocs, at, span));
             let mut r = out.tables.field_hist.rows.row(&stamp);
             r.str(c.chainguid, chain.as_str())
                 .int(c.recordhandle, handle)
@@ -231,10 +327,13 @@ impl World {
                 .int(c.chainhistseq, hist_seq)
                 .time(c.added, at);
             if hist_seq > 1 {
-                r.str(c.callattid, attempt.as_str()).time(c.preventer, loaded);
+                r.str(c.callattid, attempt.as_str())
+                    .time(c.preventer, loaded);
             }
         }
-        let stamp = out.stamper.stamp(&RowStamp::event(Role::Gos, Source::Ocs, t0, span));
+        let stamp = out
+            .stamper
+            .stamp(&RowStamp::event(Role::Gos, Source::Ocs, t0, span));
         let c = out.tables.chain_call.c;
         out.tables
             .chain_call

@@ -335,7 +335,11 @@ impl Recorder {
             media,
         });
         self.calls.push(Call {
-            id: if voice { Guid::new(rng) } else { Guid::new_short(rng) },
+            id: if voice {
+                Guid::new(rng)
+            } else {
+                Guid::new_short(rng)
+            },
             ir,
             parent,
             merged_into: None,
@@ -357,7 +361,15 @@ impl Recorder {
         let party = &mut self.parties[p];
         let prev = party.state();
         let pseq = party.events.len() as i64 + 1;
-        party.events.push(PartyEvent { pseq, cseq, change, ccevent, state, prev, at: t });
+        party.events.push(PartyEvent {
+            pseq,
+            cseq,
+            change,
+            ccevent,
+            state,
+            prev,
+            at: t,
+        });
     }
 
     /// Adds a party to `call` at `t`.
@@ -366,7 +378,14 @@ impl Recorder {
         self.add_party_with_guid(rng, call, t, spec, guid)
     }
 
-    fn add_party_with_guid(&mut self, rng: &mut SimRng, call: usize, t: Ms, spec: PartySpec, guid: Guid) -> usize {
+    fn add_party_with_guid(
+        &mut self,
+        rng: &mut SimRng,
+        call: usize,
+        t: Ms,
+        spec: PartySpec,
+        guid: Guid,
+    ) -> usize {
         self.parties.push(Party {
             id: Guid::new(rng),
             guid,
@@ -400,7 +419,14 @@ impl Recorder {
     /// Moves a party to another call: ChangeType 4 in the old call, a new PartyID with the
     /// same PartyGUID created with CCEvent PartyMoved in the new one (idb.md §6.3 rule 3);
     /// `via` is the new party's (role, parent party, ParentLinkType).
-    pub fn move_party(&mut self, rng: &mut SimRng, p: usize, to_call: usize, t: Ms, via: (i64, usize, i64)) -> usize {
+    pub fn move_party(
+        &mut self,
+        rng: &mut SimRng,
+        p: usize,
+        to_call: usize,
+        t: Ms,
+        via: (i64, usize, i64),
+    ) -> usize {
         let (role, parent, link) = via;
         let state = self.parties[p].state();
         self.push_event(p, t, party_change::MOVED, cc_event::PARTY_MOVED, state);
@@ -456,17 +482,52 @@ impl Recorder {
     }
 
     /// Attaches a KVP to `call`, made by `party`.
-    pub fn attach(&mut self, call: usize, party: Option<usize>, t: Ms, key: &'static str, value: String, secure: bool) {
+    pub fn attach(
+        &mut self,
+        call: usize,
+        party: Option<usize>,
+        t: Ms,
+        key: &'static str,
+        value: String,
+        secure: bool,
+    ) {
         let cseq = self.calls[call].cseq + 1;
         let pseq = party.map_or(0, |p| self.parties[p].events.len() as i64);
-        self.userdata.push(UserData { call, party, key, value, at: t, cseq, pseq, secure, custom: false });
+        self.userdata.push(UserData {
+            call,
+            party,
+            key,
+            value,
+            at: t,
+            cseq,
+            pseq,
+            secure,
+            custom: false,
+        });
     }
 
     /// Records a UserEvent KVP sent by `party` (G_CUSTOM_DATA_S).
-    pub fn user_event(&mut self, call: usize, party: usize, t: Ms, key: &'static str, value: String) {
+    pub fn user_event(
+        &mut self,
+        call: usize,
+        party: usize,
+        t: Ms,
+        key: &'static str,
+        value: String,
+    ) {
         let cseq = self.calls[call].cseq + 1;
         let pseq = self.parties[party].events.len() as i64;
-        self.userdata.push(UserData { call, party: Some(party), key, value, at: t, cseq, pseq, secure: false, custom: true });
+        self.userdata.push(UserData {
+            call,
+            party: Some(party),
+            key,
+            value,
+            at: t,
+            cseq,
+            pseq,
+            secure: false,
+            custom: true,
+        });
     }
 
     /// First and last event time of everything recorded (the unit's span).

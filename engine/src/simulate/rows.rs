@@ -7,9 +7,8 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanArray, Decimal128Builder, Float64Builder, Int16Builder,
-    Int32Builder, Int64Array, Int32Array, Int64Builder, StringBuilder,
-    TimestampMicrosecondBuilder,
+    ArrayRef, BooleanArray, Decimal128Builder, Float64Builder, Int16Builder, Int32Array,
+    Int32Builder, Int64Array, Int64Builder, StringBuilder, TimestampMicrosecondBuilder,
 };
 use arrow::compute::filter_record_batch;
 use arrow::datatypes::DataType;
@@ -35,9 +34,13 @@ impl Col {
 
     /// The column called `name` (any case) in `def`.
     pub fn find(def: Option<&TableDef>, name: &str) -> Col {
-        def.and_then(|d| d.columns.iter().position(|c| c.name.eq_ignore_ascii_case(name)))
-            .map(|i| Col(i as u16))
-            .unwrap_or(Col::NONE)
+        def.and_then(|d| {
+            d.columns
+                .iter()
+                .position(|c| c.name.eq_ignore_ascii_case(name))
+        })
+        .map(|i| Col(i as u16))
+        .unwrap_or(Col::NONE)
     }
 
     fn index(self) -> Option<usize> {
@@ -231,7 +234,10 @@ pub struct TableRows {
 
 /// The surrogate key of an operational table: its `bigserial` column.
 fn surrogate(def: &TableDef) -> Col {
-    let by_type = def.columns.iter().position(|c| c.sql_type == SqlType::BigSerial);
+    let by_type = def
+        .columns
+        .iter()
+        .position(|c| c.sql_type == SqlType::BigSerial);
     let by_name = || {
         (def.family == TableFamily::IdbOperational)
             .then(|| {
@@ -242,7 +248,10 @@ fn surrogate(def: &TableDef) -> Col {
             })
             .flatten()
     };
-    by_type.or_else(by_name).map(|i| Col(i as u16)).unwrap_or(Col::NONE)
+    by_type
+        .or_else(by_name)
+        .map(|i| Col(i as u16))
+        .unwrap_or(Col::NONE)
 }
 
 impl TableRows {
@@ -277,7 +286,10 @@ impl TableRows {
             stamp,
             replicas: first_ids
                 .iter()
-                .map(|&first| ReplicaColumns { next_id: first, ..Default::default() })
+                .map(|&first| ReplicaColumns {
+                    next_id: first,
+                    ..Default::default()
+                })
                 .collect(),
             len: 0,
             unset_required: vec![false; columns.len()],
@@ -340,8 +352,15 @@ impl TableRows {
 
     /// NOT NULL columns that some row left unset (filled with a neutral value).
     pub fn unset_required_columns(&self) -> Vec<String> {
-        let Some(def) = self.def else { return Vec::new() };
-        let stamps = [self.stamp.id, self.stamp.domain, self.stamp.seq, self.stamp.useq];
+        let Some(def) = self.def else {
+            return Vec::new();
+        };
+        let stamps = [
+            self.stamp.id,
+            self.stamp.domain,
+            self.stamp.seq,
+            self.stamp.useq,
+        ];
         def.columns
             .iter()
             .enumerate()
@@ -353,11 +372,14 @@ impl TableRows {
     /// Turns the waiting rows into one record batch per replica (rows a replica does not
     /// hold are left out of its batch). Empty when nothing waits.
     pub fn flush(&mut self) -> Result<Vec<(usize, RecordBatch)>, arrow::error::ArrowError> {
-        let Some(def) = self.def else { return Ok(Vec::new()) };
+        let Some(def) = self.def else {
+            return Ok(Vec::new());
+        };
         if self.len == 0 {
             return Ok(Vec::new());
         }
-        let business: Vec<Option<ArrayRef>> = self.builders.iter_mut().map(|b| b.finish()).collect();
+        let business: Vec<Option<ArrayRef>> =
+            self.builders.iter_mut().map(|b| b.finish()).collect();
         let schema = def.arrow_schema();
         let mut out = Vec::with_capacity(self.replicas.len());
         for (r, cols) in self.replicas.iter_mut().enumerate() {
@@ -512,8 +534,18 @@ mod tests {
 
     fn stamps(keep_b: bool) -> Stamps {
         [
-            ReplicaStamp { keep: true, domain: Some(11), seq: Some(5), useq: Some(6) },
-            ReplicaStamp { keep: keep_b, domain: Some(51), seq: Some(7), useq: Some(8) },
+            ReplicaStamp {
+                keep: true,
+                domain: Some(11),
+                seq: Some(5),
+                useq: Some(6),
+            },
+            ReplicaStamp {
+                keep: keep_b,
+                domain: Some(51),
+                seq: Some(7),
+                useq: Some(8),
+            },
         ]
     }
 
@@ -521,8 +553,11 @@ mod tests {
     fn rows_become_one_batch_per_replica_with_own_stamps() {
         let def = demo();
         let mut t = TableRows::new(Some(def), &[1, 100]);
-        let (callid, state, created) =
-            (Col::find(Some(def), "CALLID"), Col::find(Some(def), "state"), Time3::find(Some(def), "CREATED"));
+        let (callid, state, created) = (
+            Col::find(Some(def), "CALLID"),
+            Col::find(Some(def), "state"),
+            Time3::find(Some(def), "CREATED"),
+        );
         for i in 0..3 {
             let mut r = t.row(&stamps(i != 1));
             r.str(callid, "C1").time(created, 1_709_632_800_250 + i);
@@ -541,9 +576,15 @@ mod tests {
         assert_eq!(ids(b), vec![100, 101]);
         let state_col = a.column_by_name("state").unwrap();
         assert_eq!(state_col.null_count(), 2);
-        let ts = a.column_by_name("created_ts").unwrap().as_primitive::<Int32Type>();
+        let ts = a
+            .column_by_name("created_ts")
+            .unwrap()
+            .as_primitive::<Int32Type>();
         assert_eq!(ts.value(0), 1_709_632_800);
-        let dom = b.column_by_name("gsys_domain").unwrap().as_primitive::<Int32Type>();
+        let dom = b
+            .column_by_name("gsys_domain")
+            .unwrap()
+            .as_primitive::<Int32Type>();
         assert_eq!(dom.value(0), 51);
         assert!(t.is_empty());
         assert!(t.flush().unwrap().is_empty());

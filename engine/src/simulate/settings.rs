@@ -61,7 +61,11 @@ impl Settings {
                 args.sites,
                 if args.ha { " --ha" } else { "" },
                 args.idb.len(),
-                if args.idb.len() == 1 { " was" } else { "s were" }
+                if args.idb.len() == 1 {
+                    " was"
+                } else {
+                    "s were"
+                }
             );
         }
         let span = i64::from(args.days) * DAY;
@@ -79,7 +83,9 @@ impl Settings {
         };
         let ha_gap = i64::from(args.ha_gap_minutes.unwrap_or(0)) * MIN;
         if ha_gap > 0 && !args.ha {
-            bail!("--ha-gap-minutes needs --ha (a gap is simulated in the B partner of an HA pair)");
+            bail!(
+                "--ha-gap-minutes needs --ha (a gap is simulated in the B partner of an HA pair)"
+            );
         }
         if ha_gap >= 6 * 60 * MIN {
             bail!("--ha-gap-minutes must be below 360 (one gap per day falls between 10:00 and 16:00 UTC)");
@@ -91,7 +97,10 @@ impl Settings {
             days: args.days,
             per_day: args.interactions_per_day,
             seed: args.seed,
-            agents: args.agents.unwrap_or_else(|| Knobs::default_agents(args.interactions_per_day)).max(2),
+            agents: args
+                .agents
+                .unwrap_or_else(|| Knobs::default_agents(args.interactions_per_day))
+                .max(2),
             ha_gap,
             truth: args.truth.clone(),
             progress: !args.no_progress,
@@ -116,7 +125,9 @@ fn parse_time(text: &str, flag: &str) -> anyhow::Result<Ms> {
             chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
                 .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
         })
-        .with_context(|| format!("{flag} {text:?} is not an RFC 3339 time (2026-11-01T00:00:00Z) or a date"))?;
+        .with_context(|| {
+            format!("{flag} {text:?} is not an RFC 3339 time (2026-11-01T00:00:00Z) or a date")
+        })?;
     Ok(t.timestamp_millis())
 }
 
@@ -143,12 +154,22 @@ mod tests {
 
     #[test]
     fn url_counts_must_fit_the_layout() {
-        let err = Settings::from_args(&args(&["sqlite://a"], 2, false), 0).unwrap_err().to_string();
+        let err = Settings::from_args(&args(&["sqlite://a"], 2, false), 0)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("one per site"), "{err}");
-        let err = Settings::from_args(&args(&["sqlite://a", "sqlite://b"], 2, true), 0).unwrap_err().to_string();
+        let err = Settings::from_args(&args(&["sqlite://a", "sqlite://b"], 2, true), 0)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("four --idb URLs"), "{err}");
         let s = Settings::from_args(&args(&["a", "b", "c", "d"], 2, true), 0).unwrap();
-        assert_eq!(s.sites, vec![vec!["a".to_string(), "b".into()], vec!["c".into(), "d".into()]]);
+        assert_eq!(
+            s.sites,
+            vec![
+                vec!["a".to_string(), "b".into()],
+                vec!["c".into(), "d".into()]
+            ]
+        );
     }
 
     #[test]

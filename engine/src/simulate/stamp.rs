@@ -74,22 +74,49 @@ pub struct RowStamp {
 impl RowStamp {
     /// An insert-only row of `role` at `t`, belonging to a unit alive over `span`.
     pub fn event(role: Role, source: Source, t: Ms, span: (Ms, Ms)) -> RowStamp {
-        RowStamp { role: Some(role), source, created: t, changed: t, span, gap_exempt: false, only: None }
+        RowStamp {
+            role: Some(role),
+            source,
+            created: t,
+            changed: t,
+            span,
+            gap_exempt: false,
+            only: None,
+        }
     }
 
     /// A current-state row inserted at `created` and last updated at `changed`.
     pub fn state(role: Role, source: Source, created: Ms, changed: Ms, span: (Ms, Ms)) -> RowStamp {
-        RowStamp { role: Some(role), source, created, changed, span, gap_exempt: false, only: None }
+        RowStamp {
+            role: Some(role),
+            source,
+            created,
+            changed,
+            span,
+            gap_exempt: false,
+            only: None,
+        }
     }
 
     /// A row without GSYS values held by every replica (dictionary).
     pub fn plain() -> RowStamp {
-        RowStamp { role: None, source: Source::CfgServer, created: 0, changed: 0, span: (0, 0), gap_exempt: true, only: None }
+        RowStamp {
+            role: None,
+            source: Source::CfgServer,
+            created: 0,
+            changed: 0,
+            span: (0, 0),
+            gap_exempt: true,
+            only: None,
+        }
     }
 
     /// A row without GSYS values held by replica `r` only (its control rows).
     pub fn replica_only(r: usize) -> RowStamp {
-        RowStamp { only: Some(r), ..RowStamp::plain() }
+        RowStamp {
+            only: Some(r),
+            ..RowStamp::plain()
+        }
     }
 }
 
@@ -175,8 +202,16 @@ impl Stamper {
                 for link in links {
                     let mut from = icon_start;
                     let mut conn_type = 1;
-                    let gaps: &[(Ms, Ms)] = if link.source == Source::TServer { &spec.gaps } else { &[] };
-                    for (g0, g1) in gaps.iter().copied().chain(std::iter::once((Ms::MAX, Ms::MAX))) {
+                    let gaps: &[(Ms, Ms)] = if link.source == Source::TServer {
+                        &spec.gaps
+                    } else {
+                        &[]
+                    };
+                    for (g0, g1) in gaps
+                        .iter()
+                        .copied()
+                        .chain(std::iter::once((Ms::MAX, Ms::MAX)))
+                    {
                         sessions.push(Session {
                             dss_id: next_id,
                             role: link.role,
@@ -195,10 +230,21 @@ impl Stamper {
                         conn_type = 2;
                     }
                 }
-                ReplicaCtl { spec, counters: Default::default(), evicted_before: i64::MIN, late: [0; 5], max_seq: [0; 5], max_time: [0; 5], sessions }
+                ReplicaCtl {
+                    spec,
+                    counters: Default::default(),
+                    evicted_before: i64::MIN,
+                    late: [0; 5],
+                    max_seq: [0; 5],
+                    max_time: [0; 5],
+                    sessions,
+                }
             })
             .collect();
-        Stamper { icon_start, replicas }
+        Stamper {
+            icon_start,
+            replicas,
+        }
     }
 
     /// Replicas (IDBs) of the site.
@@ -216,7 +262,11 @@ impl Stamper {
             }
             let in_gap = !s.gap_exempt
                 && s.source == Source::TServer
-                && rep.spec.gaps.iter().any(|&(g0, g1)| s.span.0 < g1 && s.span.1 >= g0);
+                && rep
+                    .spec
+                    .gaps
+                    .iter()
+                    .any(|&(g0, g1)| s.span.0 < g1 && s.span.1 >= g0);
             if in_gap {
                 continue;
             }
@@ -224,10 +274,9 @@ impl Stamper {
                 out[r].keep = true;
                 continue;
             };
-            let session = rep
-                .sessions
-                .iter_mut()
-                .find(|x| x.role == role && x.source == s.source && x.to.is_none_or(|to| s.changed < to));
+            let session = rep.sessions.iter_mut().find(|x| {
+                x.role == role && x.source == s.source && x.to.is_none_or(|to| s.changed < to)
+            });
             let domain = session.map(|x| {
                 x.first_event = Some(x.first_event.map_or(s.created, |f| f.min(s.created)));
                 x.last_event = Some(x.last_event.map_or(s.changed, |l| l.max(s.changed)));
@@ -235,8 +284,17 @@ impl Stamper {
                 x.dss_id
             });
             let seq = rep.next_seq(role, s.created, icon_start);
-            let useq = if s.changed == s.created { seq } else { rep.next_seq(role, s.changed, icon_start) };
-            out[r] = ReplicaStamp { keep: true, domain, seq: Some(seq), useq: Some(useq) };
+            let useq = if s.changed == s.created {
+                seq
+            } else {
+                rep.next_seq(role, s.changed, icon_start)
+            };
+            out[r] = ReplicaStamp {
+                keep: true,
+                domain,
+                seq: Some(seq),
+                useq: Some(useq),
+            };
         }
         out
     }
@@ -263,10 +321,19 @@ impl Stamper {
     pub fn write_control(&mut self, t: &mut SiteTables) {
         let stamps = self.stamp(&RowStamp::plain());
         for d in DICTIONARY {
-            t.dict_type.rows.row(&stamps).int(t.dict_type.c.type_id, d.id).str(t.dict_type.c.name, d.name);
+            t.dict_type
+                .rows
+                .row(&stamps)
+                .int(t.dict_type.c.type_id, d.id)
+                .str(t.dict_type.c.name, d.name);
             for (value, name) in d.values {
                 let c = t.dictionary.c;
-                t.dictionary.rows.row(&stamps).int(c.type_id, d.id).int(c.value, *value).str(c.name, name);
+                t.dictionary
+                    .rows
+                    .row(&stamps)
+                    .int(c.type_id, d.id)
+                    .int(c.value, *value)
+                    .str(c.name, name);
             }
         }
         for r in 0..self.replicas.len() {
@@ -330,7 +397,13 @@ fn seq_at(base: i64, icon_start: Ms, t: Ms) -> i64 {
     base + (t - icon_start).max(0) * SEQ_PER_MS + (SEQ_PER_MS - 1)
 }
 
-fn write_session(out: &mut Out<DssCols>, stamps: &Stamps, icon_dbid: i64, icon_start: Ms, s: &Session) {
+fn write_session(
+    out: &mut Out<DssCols>,
+    stamps: &Stamps,
+    icon_dbid: i64,
+    icon_start: Ms,
+    s: &Session,
+) {
     let c = out.c;
     let first = s.first_event.unwrap_or(s.from);
     let mut r = out.rows.row(stamps);
@@ -353,7 +426,9 @@ fn write_session(out: &mut Out<DssCols>, stamps: &Stamps, icon_dbid: i64, icon_s
         r.at(c.dsconn_etime, to);
     }
     if let Some(last) = s.last_event {
-        r.at(c.levent_itime, last).at(c.levent_dstime, last).str(c.levent_dsseq, &s.events.to_string());
+        r.at(c.levent_itime, last)
+            .at(c.levent_dstime, last)
+            .str(c.levent_dsseq, &s.events.to_string());
     }
 }
 
@@ -362,13 +437,28 @@ mod tests {
     use super::*;
 
     fn stamper(gaps: Vec<(Ms, Ms)>) -> Stamper {
-        let links = [SourceLink { role: Role::Gcc, source: Source::TServer, ds_dbid: 1001, switch: Some(201) }];
+        let links = [SourceLink {
+            role: Role::Gcc,
+            source: Source::TServer,
+            ds_dbid: 1001,
+            switch: Some(201),
+        }];
         Stamper::new(
             0,
             &links,
             vec![
-                ReplicaSpec { icon_dbid: 1, first_dss_id: 11, seq_base: 0, gaps: vec![] },
-                ReplicaSpec { icon_dbid: 2, first_dss_id: 51, seq_base: 1 << 50, gaps },
+                ReplicaSpec {
+                    icon_dbid: 1,
+                    first_dss_id: 11,
+                    seq_base: 0,
+                    gaps: vec![],
+                },
+                ReplicaSpec {
+                    icon_dbid: 2,
+                    first_dss_id: 51,
+                    seq_base: 1 << 50,
+                    gaps,
+                },
             ],
         )
     }
@@ -376,9 +466,25 @@ mod tests {
     #[test]
     fn sequences_increase_with_time_and_differ_per_replica() {
         let mut s = stamper(vec![]);
-        let a = s.stamp(&RowStamp::event(Role::Gcc, Source::TServer, 5000, (5000, 5000)));
-        let b = s.stamp(&RowStamp::event(Role::Gcc, Source::TServer, 5000, (5000, 5000)));
-        let c = s.stamp(&RowStamp::state(Role::Gcc, Source::TServer, 4000, 9000, (4000, 9000)));
+        let a = s.stamp(&RowStamp::event(
+            Role::Gcc,
+            Source::TServer,
+            5000,
+            (5000, 5000),
+        ));
+        let b = s.stamp(&RowStamp::event(
+            Role::Gcc,
+            Source::TServer,
+            5000,
+            (5000, 5000),
+        ));
+        let c = s.stamp(&RowStamp::state(
+            Role::Gcc,
+            Source::TServer,
+            4000,
+            9000,
+            (4000, 9000),
+        ));
         assert!(a[0].seq < b[0].seq);
         assert!(c[0].seq < a[0].seq && c[0].useq > b[0].seq);
         assert_eq!(a[0].domain, Some(11));
@@ -389,9 +495,19 @@ mod tests {
     #[test]
     fn gaps_drop_voice_units_and_reopen_sessions() {
         let mut s = stamper(vec![(10_000, 20_000)]);
-        let inside = s.stamp(&RowStamp::event(Role::Gcc, Source::TServer, 9000, (9000, 12_000)));
+        let inside = s.stamp(&RowStamp::event(
+            Role::Gcc,
+            Source::TServer,
+            9000,
+            (9000, 12_000),
+        ));
         assert!(inside[0].keep && !inside[1].keep);
-        let after = s.stamp(&RowStamp::event(Role::Gcc, Source::TServer, 25_000, (25_000, 25_000)));
+        let after = s.stamp(&RowStamp::event(
+            Role::Gcc,
+            Source::TServer,
+            25_000,
+            (25_000, 25_000),
+        ));
         assert_eq!(after[1].domain, Some(52));
         let sessions = s.sessions(1);
         assert_eq!(sessions.len(), 2);

@@ -231,7 +231,10 @@ pub struct Out<C> {
 impl<C> Out<C> {
     fn open(name: &str, first_ids: &[i64], resolve: fn(Option<&TableDef>) -> C) -> Self {
         let def = idb::table(name);
-        Out { rows: TableRows::new(def, first_ids), c: resolve(def) }
+        Out {
+            rows: TableRows::new(def, first_ids),
+            c: resolve(def),
+        }
     }
 }
 
@@ -316,26 +319,51 @@ site_tables!(
 
 /// Configuration object tables the simulator fills.
 pub const CFG_OBJECT_TABLES: &[&str] = &[
-    "GC_TENANT", "GC_SWITCH", "GC_APPLICATION", "GC_TIME_ZONE", "GC_FOLDER", "GC_AGENT",
-    "GC_PLACE", "GC_GROUP", "GC_SKILL", "GC_LOGIN", "GC_ENDPOINT", "GC_ACTION_CODE",
-    "GC_SCRIPT", "GC_CAMPAIGN", "GC_CALL_LIST", "GC_FIELD",
+    "GC_TENANT",
+    "GC_SWITCH",
+    "GC_APPLICATION",
+    "GC_TIME_ZONE",
+    "GC_FOLDER",
+    "GC_AGENT",
+    "GC_PLACE",
+    "GC_GROUP",
+    "GC_SKILL",
+    "GC_LOGIN",
+    "GC_ENDPOINT",
+    "GC_ACTION_CODE",
+    "GC_SCRIPT",
+    "GC_CAMPAIGN",
+    "GC_CALL_LIST",
+    "GC_FIELD",
 ];
 
 /// Configuration association tables the simulator fills.
 pub const CFG_LINK_TABLES: &[&str] = &[
-    "GCX_SKILL_LEVEL", "GCX_LOGIN_INFO", "GCX_AGENT_PLACE", "GCX_GROUP_AGENT", "GCX_GROUP_PLACE",
-    "GCX_GROUP_ENDPOINT", "GCX_ENDPOINT_PLACE", "GCX_SUBCODE", "GCX_CAMPLIST", "GCX_CAMPGROUP_INFO",
+    "GCX_SKILL_LEVEL",
+    "GCX_LOGIN_INFO",
+    "GCX_AGENT_PLACE",
+    "GCX_GROUP_AGENT",
+    "GCX_GROUP_PLACE",
+    "GCX_GROUP_ENDPOINT",
+    "GCX_ENDPOINT_PLACE",
+    "GCX_SUBCODE",
+    "GCX_CAMPLIST",
+    "GCX_CAMPGROUP_INFO",
 ];
 
 impl SiteTables {
     /// The configuration object table `name`.
     pub fn cfg(&mut self, name: &str) -> &mut Out<CfgCols> {
-        self.cfg.get_mut(name).expect("configuration table listed in CFG_OBJECT_TABLES")
+        self.cfg
+            .get_mut(name)
+            .expect("configuration table listed in CFG_OBJECT_TABLES")
     }
 
     /// The configuration association table `name`.
     pub fn cfg_link(&mut self, name: &str) -> &mut Out<CfgLinkCols> {
-        self.cfg_links.get_mut(name).expect("association table listed in CFG_LINK_TABLES")
+        self.cfg_links
+            .get_mut(name)
+            .expect("association table listed in CFG_LINK_TABLES")
     }
 
     /// Flushes every table holding at least `min_rows` rows; each batch goes to `emit` with
@@ -364,7 +392,8 @@ impl SiteTables {
             .into_iter()
             .filter_map(|t| {
                 let cols = t.unset_required_columns();
-                (!cols.is_empty()).then(|| (t.def().map(|d| d.name.clone()).unwrap_or_default(), cols))
+                (!cols.is_empty())
+                    .then(|| (t.def().map(|d| d.name.clone()).unwrap_or_default(), cols))
             })
             .collect()
     }

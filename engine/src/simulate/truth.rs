@@ -192,8 +192,15 @@ pub struct Truth {
 impl Truth {
     /// Opens `path` for writing, or discards records when `None`.
     pub fn open(path: Option<&Path>) -> std::io::Result<Truth> {
-        let out = path.map(File::create).transpose()?.map(|f| BufWriter::with_capacity(1 << 20, f));
-        Ok(Truth { out, error: None, records: 0 })
+        let out = path
+            .map(File::create)
+            .transpose()?
+            .map(|f| BufWriter::with_capacity(1 << 20, f));
+        Ok(Truth {
+            out,
+            error: None,
+            records: 0,
+        })
     }
 
     /// Whether records are written anywhere.
@@ -251,7 +258,13 @@ pub struct Summary {
 /// Builds the truth record of an interaction recorded by `recs` (one per site touched);
 /// `acw` lists (agent index, ACW ms) of the agents involved; `paired` says whether
 /// IS-links found their other half.
-pub fn interaction(cfg: &Config, recs: &[&Recorder], summary: Summary, acw: &[(usize, Ms)], paired: bool) -> InteractionTruth<'static> {
+pub fn interaction(
+    cfg: &Config,
+    recs: &[&Recorder],
+    summary: Summary,
+    acw: &[(usize, Ms)],
+    paired: bool,
+) -> InteractionTruth<'static> {
     let mut buf = String::new();
     let mut legs = Vec::new();
     let mut parties = Vec::new();
@@ -279,9 +292,11 @@ pub fn interaction(cfg: &Config, recs: &[&Recorder], summary: Summary, acw: &[(u
         }
         for party in &rec.parties {
             let info = resolve(cfg, rec.site, party.ep, &mut buf);
-            let mut secs = [0f64; 6];
+            let mut secs = [0f64; 7];
             for w in party.events.windows(2) {
-                secs[(w[0].state as usize).min(5)] += (w[1].at - w[0].at) as f64 / 1000.0;
+                if let Some(slot) = secs.get_mut(w[0].state as usize) {
+                    *slot += (w[1].at - w[0].at) as f64 / 1000.0;
+                }
             }
             let ended = party.ended();
             let last_of_agent = party.agent.is_some_and(|a| {
@@ -291,10 +306,18 @@ pub fn interaction(cfg: &Config, recs: &[&Recorder], summary: Summary, acw: &[(u
                     .map(|q| q.ended().unwrap_or(Ms::MAX))
                     .max()
                     == Some(ended.unwrap_or(Ms::MAX))
-                    && rec.parties.iter().filter(|q| q.agent == Some(a)).last().map(|q| q.id) == Some(party.id)
+                    && rec
+                        .parties
+                        .iter()
+                        .filter(|q| q.agent == Some(a))
+                        .last()
+                        .map(|q| q.id)
+                        == Some(party.id)
             });
             let acw_s = if last_of_agent {
-                acw.iter().find(|(a, _)| Some(*a) == party.agent).map_or(0.0, |(_, ms)| *ms as f64 / 1000.0)
+                acw.iter()
+                    .find(|(a, _)| Some(*a) == party.agent)
+                    .map_or(0.0, |(_, ms)| *ms as f64 / 1000.0)
             } else {
                 0.0
             };
@@ -343,7 +366,11 @@ pub fn interaction(cfg: &Config, recs: &[&Recorder], summary: Summary, acw: &[(u
     InteractionTruth {
         kind: "interaction",
         seq: summary.seq,
-        irid: recs.first().and_then(|r| r.irs.first()).map(|i| i.id).unwrap_or_default(),
+        irid: recs
+            .first()
+            .and_then(|r| r.irs.first())
+            .map(|i| i.id)
+            .unwrap_or_default(),
         media: summary.media,
         interaction_type: summary.interaction_type,
         scenario: summary.scenario,

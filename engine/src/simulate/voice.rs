@@ -5,7 +5,9 @@
 
 use rand::Rng;
 
-use super::dict::{call_type, cc_event as ev, link_type, party_role as role, party_state as st, party_type as pt};
+use super::dict::{
+    call_type, cc_event as ev, link_type, party_role as role, party_state as st, party_type as pt,
+};
 use super::ids::{Draw, Ms, SEC};
 use super::recorder::{Ep, PartySpec, RouteResult, VqStay};
 use super::stamp::Source;
@@ -23,8 +25,25 @@ enum After {
 }
 
 /// A new party spec with the usual defaults.
-pub fn spec(ptype: i64, prole: i64, ep: Ep, agent: Option<usize>, parent: Option<usize>, link: i64, (state, ccevent): (i64, i64)) -> PartySpec {
-    PartySpec { ptype, role: prole, ep, agent, parent, link, state, ccevent }
+pub fn spec(
+    ptype: i64,
+    prole: i64,
+    ep: Ep,
+    agent: Option<usize>,
+    parent: Option<usize>,
+    link: i64,
+    (state, ccevent): (i64, i64),
+) -> PartySpec {
+    PartySpec {
+        ptype,
+        role: prole,
+        ep,
+        agent,
+        parent,
+        link,
+        state,
+        ccevent,
+    }
 }
 
 /// A customer telephone number.
@@ -54,22 +73,88 @@ impl World {
         let rng = &mut self.rng;
         let rec = &mut self.recs[0];
         let c1 = rec.open_call(rng, t0, call_type::INBOUND, "voice", None);
-        let p1 = rec.add_party(rng, c1, t0, spec(pt::EXTERNAL, role::ORIGINATOR, Ep::Phone(ani), None, None, link_type::NONE, (st::CONNECTED, ev::INITIATED)));
-        let p2 = rec.add_party(rng, c1, t0, spec(pt::INTERNAL, role::DISTRIBUTION, Ep::Rp(site, service), None, Some(p1), link_type::DISTRIBUTION, (st::QUEUED, ev::QUEUED)));
+        let p1 = rec.add_party(
+            rng,
+            c1,
+            t0,
+            spec(
+                pt::EXTERNAL,
+                role::ORIGINATOR,
+                Ep::Phone(ani),
+                None,
+                None,
+                link_type::NONE,
+                (st::CONNECTED, ev::INITIATED),
+            ),
+        );
+        let p2 = rec.add_party(
+            rng,
+            c1,
+            t0,
+            spec(
+                pt::INTERNAL,
+                role::DISTRIBUTION,
+                Ep::Rp(site, service),
+                None,
+                Some(p1),
+                link_type::DISTRIBUTION,
+                (st::QUEUED, ev::QUEUED),
+            ),
+        );
         let segment = ["Gold", "Silver", "Bronze"][rng.random_range(0..3)];
-        rec.attach(c1, Some(p2), t0 + SEC, "Segment", segment.to_string(), false);
-        rec.attach(c1, Some(p2), t0 + SEC, "CustomerID", format!("CU{}", ani % 10_000_000), false);
+        rec.attach(
+            c1,
+            Some(p2),
+            t0 + SEC,
+            "Segment",
+            segment.to_string(),
+            false,
+        );
+        rec.attach(
+            c1,
+            Some(p2),
+            t0 + SEC,
+            "CustomerID",
+            format!("CU{}", ani % 10_000_000),
+            false,
+        );
         if rng.chance(0.2) {
-            rec.attach(c1, Some(p2), t0 + SEC, "CardLast4", format!("{:04}", ani % 10_000), true);
+            rec.attach(
+                c1,
+                Some(p2),
+                t0 + SEC,
+                "CardLast4",
+                format!("{:04}", ani % 10_000),
+                true,
+            );
         }
-        let summary = |scenario, outcome| Summary { seq, media: "voice", interaction_type: "inbound", scenario, outcome };
+        let summary = |scenario, outcome| Summary {
+            seq,
+            media: "voice",
+            interaction_type: "inbound",
+            scenario,
+            outcome,
+        };
 
         if self.rng.chance(self.knobs.ivr_self_service) {
             let port = self.rng.random_range(0..self.cfg.sites[site].ivr.len());
             let t = t0 + 2 * SEC;
             let rec = &mut self.recs[0];
             rec.end(p2, t, ev::DIVERTED);
-            let p3 = rec.add_party(&mut self.rng, c1, t, spec(pt::INTERNAL, role::DESTINATION, Ep::Ivr(site, port), None, Some(p2), link_type::DISTRIBUTION, (st::ALERTING, ev::RINGING)));
+            let p3 = rec.add_party(
+                &mut self.rng,
+                c1,
+                t,
+                spec(
+                    pt::INTERNAL,
+                    role::DESTINATION,
+                    Ep::Ivr(site, port),
+                    None,
+                    Some(p2),
+                    link_type::DISTRIBUTION,
+                    (st::ALERTING, ev::RINGING),
+                ),
+            );
             rec.change(p3, t + 500, st::CONNECTED, ev::ESTABLISHED);
             let end = t + 500 + self.knobs.ivr_time(&mut self.rng);
             self.recs[0].release_all(c1, end, ev::RELEASED);
@@ -81,12 +166,15 @@ impl World {
         let patience = self.rng.exp_ms(self.knobs.patience) + 5 * SEC;
         if self.cfg.sites.len() > 1 && self.rng.chance(self.knobs.cross_site) {
             let r = self.rng.random::<f64>();
-            let (unmonitored_share, failed_share) = (self.knobs.unmonitored, self.knobs.failed_link);
+            let (unmonitored_share, failed_share) =
+                (self.knobs.unmonitored, self.knobs.failed_link);
             if r < unmonitored_share {
                 self.route_unmonitored(c1, p2, (site, service), vq_in, seq);
                 return;
             }
-            if r >= unmonitored_share + failed_share && self.route_remote(c1, p1, p2, (site, service), vq_in, seq) {
+            if r >= unmonitored_share + failed_share
+                && self.route_remote(c1, p1, p2, (site, service), vq_in, seq)
+            {
                 return;
             }
             if r < unmonitored_share + failed_share {
@@ -98,25 +186,72 @@ impl World {
         let Some((agent, tr)) = self.acquire(site, group, route_at, vq_in + patience) else {
             let gone = vq_in + patience;
             let rec = &mut self.recs[0];
-            rec.vqs.push(VqStay { call: c1, party: p2, vq: (site, service), from: vq_in, to: gone, cause: super::dict::misc::VQ_ABANDONED, target: None });
+            rec.vqs.push(VqStay {
+                call: c1,
+                party: p2,
+                vq: (site, service),
+                from: vq_in,
+                to: gone,
+                cause: super::dict::misc::VQ_ABANDONED,
+                target: None,
+            });
             rec.end(p2, gone, ev::ABANDONED);
             rec.end(p1, gone, ev::ABANDONED);
             rec.end_call(c1, gone);
-            self.commit(1, summary("abandoned_in_queue", "abandoned_in_queue"), false);
+            self.commit(
+                1,
+                summary("abandoned_in_queue", "abandoned_in_queue"),
+                false,
+            );
             return;
         };
         let rec = &mut self.recs[0];
-        rec.vqs.push(VqStay { call: c1, party: p2, vq: (site, service), from: vq_in, to: tr, cause: super::dict::misc::VQ_DIVERTED, target: Some(agent) });
-        rec.routes.push(RouteResult { call: c1, party: p2, rp: (site, service), agent: Some(agent), at: tr, duration: tr - t0 });
+        rec.vqs.push(VqStay {
+            call: c1,
+            party: p2,
+            vq: (site, service),
+            from: vq_in,
+            to: tr,
+            cause: super::dict::misc::VQ_DIVERTED,
+            target: Some(agent),
+        });
+        rec.routes.push(RouteResult {
+            call: c1,
+            party: p2,
+            rp: (site, service),
+            agent: Some(agent),
+            at: tr,
+            duration: tr - t0,
+        });
         rec.end(p2, tr, ev::DIVERTED);
-        let p3 = rec.add_party(&mut self.rng, c1, tr, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(agent), Some(agent), Some(p2), link_type::DISTRIBUTION, (st::ALERTING, ev::RINGING)));
+        let p3 = rec.add_party(
+            &mut self.rng,
+            c1,
+            tr,
+            spec(
+                pt::INTERNAL,
+                role::DESTINATION,
+                Ep::Agent(agent),
+                Some(agent),
+                Some(p2),
+                link_type::DISTRIBUTION,
+                (st::ALERTING, ev::RINGING),
+            ),
+        );
         let (scenario, outcome) = self.handle(c1, p1, p3, agent, tr);
         self.commit(1, summary(scenario, outcome), false);
     }
 
     /// The customer on `c1` (party `p1`) rings agent party `p3` from `tr`: answer or
     /// abandon, talk, then one of the follow-ups. Returns (scenario, outcome).
-    pub fn handle(&mut self, c1: usize, p1: usize, p3: usize, agent: usize, tr: Ms) -> (&'static str, &'static str) {
+    pub fn handle(
+        &mut self,
+        c1: usize,
+        p1: usize,
+        p3: usize,
+        agent: usize,
+        tr: Ms,
+    ) -> (&'static str, &'static str) {
         let ring = self.knobs.ring(&mut self.rng);
         if self.rng.chance(self.knobs.abandon_ringing) {
             let gone = tr + ring / 2 + 300;
@@ -136,8 +271,17 @@ impl World {
             k.conference,
             k.consult_return,
         ];
-        let after = [After::Hangup, After::BlindTransfer, After::ConsultTransfer, After::Conference, After::ConsultReturn][self.rng.weighted(&weights)];
-        let first = self.knobs.talk(&mut self.rng, if after == After::Hangup { 1.0 } else { 0.5 });
+        let after = [
+            After::Hangup,
+            After::BlindTransfer,
+            After::ConsultTransfer,
+            After::Conference,
+            After::ConsultReturn,
+        ][self.rng.weighted(&weights)];
+        let first = self.knobs.talk(
+            &mut self.rng,
+            if after == After::Hangup { 1.0 } else { 0.5 },
+        );
         let t = self.talk(p3, ta, first);
         let site = self.recs[0].site;
         match after {
@@ -150,7 +294,20 @@ impl World {
                     let rec = &mut self.recs[0];
                     rec.end(p3, t, ev::TRANSFERRED);
                     rec.calls[c1].counters.transfers += 1;
-                    let p4 = rec.add_party(&mut self.rng, c1, t, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(b), Some(b), Some(p3), link_type::TRANSFER, (st::ALERTING, ev::RINGING)));
+                    let p4 = rec.add_party(
+                        &mut self.rng,
+                        c1,
+                        t,
+                        spec(
+                            pt::INTERNAL,
+                            role::DESTINATION,
+                            Ep::Agent(b),
+                            Some(b),
+                            Some(p3),
+                            link_type::TRANSFER,
+                            (st::ALERTING, ev::RINGING),
+                        ),
+                    );
                     let tb = t + self.knobs.ring(&mut self.rng);
                     self.recs[0].change(p4, tb, st::CONNECTED, ev::ESTABLISHED);
                     let len = self.knobs.talk(&mut self.rng, 0.7);
@@ -163,13 +320,22 @@ impl World {
                     ("answered", "answered")
                 }
             },
-            After::ConsultTransfer | After::Conference | After::ConsultReturn => self.consult(c1, p3, agent, t, after),
+            After::ConsultTransfer | After::Conference | After::ConsultReturn => {
+                self.consult(c1, p3, agent, t, after)
+            }
         }
     }
 
     /// Agent `agent` (party `p3` on `c1`) holds the customer at `tc` and consults another
     /// agent; the consultation returns, becomes a transfer or a conference.
-    fn consult(&mut self, c1: usize, p3: usize, agent: usize, tc: Ms, after: After) -> (&'static str, &'static str) {
+    fn consult(
+        &mut self,
+        c1: usize,
+        p3: usize,
+        agent: usize,
+        tc: Ms,
+        after: After,
+    ) -> (&'static str, &'static str) {
         let site = self.recs[0].site;
         self.recs[0].change(p3, tc, st::HELD, ev::HELD);
         let Some(b) = self.acquire_any(site, tc + 500, Some(agent)) else {
@@ -182,8 +348,34 @@ impl World {
         let rng = &mut self.rng;
         let rec = &mut self.recs[0];
         let c2 = rec.open_call(rng, tc, call_type::CONSULT, "voice", Some(c1));
-        let p4 = rec.add_party(rng, c2, tc, spec(pt::INTERNAL, role::ORIGINATOR, Ep::Agent(agent), Some(agent), Some(p3), link_type::CONSULT, (st::INITIATED, ev::DIALING)));
-        let p5 = rec.add_party(rng, c2, tc + 500, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(b), Some(b), Some(p4), link_type::CONSULT, (st::ALERTING, ev::RINGING)));
+        let p4 = rec.add_party(
+            rng,
+            c2,
+            tc,
+            spec(
+                pt::INTERNAL,
+                role::ORIGINATOR,
+                Ep::Agent(agent),
+                Some(agent),
+                Some(p3),
+                link_type::CONSULT,
+                (st::INITIATED, ev::DIALING),
+            ),
+        );
+        let p5 = rec.add_party(
+            rng,
+            c2,
+            tc + 500,
+            spec(
+                pt::INTERNAL,
+                role::DESTINATION,
+                Ep::Agent(b),
+                Some(b),
+                Some(p4),
+                link_type::CONSULT,
+                (st::ALERTING, ev::RINGING),
+            ),
+        );
         let tb = tc + 500 + self.knobs.ring(&mut self.rng);
         let rec = &mut self.recs[0];
         rec.change(p4, tb, st::CONNECTED, ev::ESTABLISHED);
@@ -204,7 +396,13 @@ impl World {
             After::ConsultTransfer => {
                 let rec = &mut self.recs[0];
                 rec.end(p4, te, ev::TRANSFERRED);
-                let p6 = rec.move_party(&mut self.rng, p5, c1, te, (role::DESTINATION, p3, link_type::TRANSFER));
+                let p6 = rec.move_party(
+                    &mut self.rng,
+                    p5,
+                    c1,
+                    te,
+                    (role::DESTINATION, p3, link_type::TRANSFER),
+                );
                 rec.end(p3, te, ev::TRANSFERRED);
                 rec.merge(c2, c1, te, super::dict::merge_type::TRANSFER);
                 rec.calls[c1].counters.transfers += 1;
@@ -216,7 +414,13 @@ impl World {
             _ => {
                 let rec = &mut self.recs[0];
                 rec.end(p4, te, ev::CONFERENCED);
-                let p6 = rec.move_party(&mut self.rng, p5, c1, te, (role::CONFERENCE_MEMBER, p3, link_type::CONFERENCE));
+                let p6 = rec.move_party(
+                    &mut self.rng,
+                    p5,
+                    c1,
+                    te,
+                    (role::CONFERENCE_MEMBER, p3, link_type::CONFERENCE),
+                );
                 rec.change(p3, te, st::CONNECTED, ev::CONFERENCED);
                 rec.merge(c2, c1, te, super::dict::merge_type::CONFERENCE);
                 rec.calls[c1].counters.conferences += 1;
@@ -234,25 +438,77 @@ impl World {
     /// no agent is free to place it.
     pub fn internal(&mut self, t0: Ms, seq: u64) {
         let site = self.rng.random_range(0..self.cfg.sites.len());
-        let Some(a) = self.acquire_any(site, t0, None) else { return self.inbound(t0, seq) };
+        let Some(a) = self.acquire_any(site, t0, None) else {
+            return self.inbound(t0, seq);
+        };
         self.recs[0].reset(site, Source::TServer);
         let rng = &mut self.rng;
         let rec = &mut self.recs[0];
         let c = rec.open_call(rng, t0, call_type::INTERNAL, "voice", None);
-        let pa = rec.add_party(rng, c, t0, spec(pt::INTERNAL, role::ORIGINATOR, Ep::Agent(a), Some(a), None, link_type::NONE, (st::INITIATED, ev::DIALING)));
-        let summary = |scenario, outcome| Summary { seq, media: "voice", interaction_type: "internal", scenario, outcome };
+        let pa = rec.add_party(
+            rng,
+            c,
+            t0,
+            spec(
+                pt::INTERNAL,
+                role::ORIGINATOR,
+                Ep::Agent(a),
+                Some(a),
+                None,
+                link_type::NONE,
+                (st::INITIATED, ev::DIALING),
+            ),
+        );
+        let summary = |scenario, outcome| Summary {
+            seq,
+            media: "voice",
+            interaction_type: "internal",
+            scenario,
+            outcome,
+        };
         let Some(b) = self.acquire_any(site, t0 + 500, Some(a)) else {
-            let others: Vec<usize> = self.cfg.sites[site].agents.iter().copied().filter(|x| *x != a).collect();
+            let others: Vec<usize> = self.cfg.sites[site]
+                .agents
+                .iter()
+                .copied()
+                .filter(|x| *x != a)
+                .collect();
             if let Some(&b) = others.get(self.rng.random_range(0..others.len().max(1))) {
                 let rec = &mut self.recs[0];
-                let pb = rec.add_party(&mut self.rng, c, t0 + 500, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(b), None, Some(pa), link_type::NONE, (st::FAILED, ev::FAILED)));
+                let pb = rec.add_party(
+                    &mut self.rng,
+                    c,
+                    t0 + 500,
+                    spec(
+                        pt::INTERNAL,
+                        role::DESTINATION,
+                        Ep::Agent(b),
+                        None,
+                        Some(pa),
+                        link_type::NONE,
+                        (st::FAILED, ev::FAILED),
+                    ),
+                );
                 rec.end(pb, t0 + 600, ev::FAILED);
             }
             self.recs[0].release_all(c, t0 + 2 * SEC, ev::RELEASED);
             return self.commit(1, summary("internal_busy", "busy"), false);
         };
         let rec = &mut self.recs[0];
-        let pb = rec.add_party(&mut self.rng, c, t0 + 500, spec(pt::INTERNAL, role::DESTINATION, Ep::Agent(b), Some(b), Some(pa), link_type::NONE, (st::ALERTING, ev::RINGING)));
+        let pb = rec.add_party(
+            &mut self.rng,
+            c,
+            t0 + 500,
+            spec(
+                pt::INTERNAL,
+                role::DESTINATION,
+                Ep::Agent(b),
+                Some(b),
+                Some(pa),
+                link_type::NONE,
+                (st::ALERTING, ev::RINGING),
+            ),
+        );
         let ta = t0 + 500 + self.knobs.ring(&mut self.rng);
         let rec = &mut self.recs[0];
         rec.change(pa, ta, st::CONNECTED, ev::ESTABLISHED);
@@ -265,15 +521,49 @@ impl World {
     /// An agent dials a customer; falls back to an inbound call when nobody is free.
     pub fn agent_outbound(&mut self, t0: Ms, seq: u64) {
         let site = self.rng.random_range(0..self.cfg.sites.len());
-        let Some(a) = self.acquire_any(site, t0, None) else { return self.inbound(t0, seq) };
+        let Some(a) = self.acquire_any(site, t0, None) else {
+            return self.inbound(t0, seq);
+        };
         self.recs[0].reset(site, Source::TServer);
         let number = phone(self);
         let rng = &mut self.rng;
         let rec = &mut self.recs[0];
         let c = rec.open_call(rng, t0, call_type::OUTBOUND, "voice", None);
-        let pa = rec.add_party(rng, c, t0, spec(pt::INTERNAL, role::ORIGINATOR, Ep::Agent(a), Some(a), None, link_type::NONE, (st::INITIATED, ev::DIALING)));
-        let pc = rec.add_party(rng, c, t0 + SEC, spec(pt::EXTERNAL, role::DESTINATION, Ep::Phone(number), None, Some(pa), link_type::NONE, (st::ALERTING, ev::RINGING)));
-        let summary = |scenario, outcome| Summary { seq, media: "voice", interaction_type: "outbound", scenario, outcome };
+        let pa = rec.add_party(
+            rng,
+            c,
+            t0,
+            spec(
+                pt::INTERNAL,
+                role::ORIGINATOR,
+                Ep::Agent(a),
+                Some(a),
+                None,
+                link_type::NONE,
+                (st::INITIATED, ev::DIALING),
+            ),
+        );
+        let pc = rec.add_party(
+            rng,
+            c,
+            t0 + SEC,
+            spec(
+                pt::EXTERNAL,
+                role::DESTINATION,
+                Ep::Phone(number),
+                None,
+                Some(pa),
+                link_type::NONE,
+                (st::ALERTING, ev::RINGING),
+            ),
+        );
+        let summary = |scenario, outcome| Summary {
+            seq,
+            media: "voice",
+            interaction_type: "outbound",
+            scenario,
+            outcome,
+        };
         let r = self.rng.random::<f64>();
         if r < self.knobs.outbound_answer {
             let ta = t0 + SEC + self.rng.between(4 * SEC, 20 * SEC);

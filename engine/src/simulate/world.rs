@@ -51,7 +51,14 @@ pub struct World {
 
 impl World {
     /// A world ready to generate.
-    pub fn new(cfg: Config, knobs: Knobs, rng: SimRng, sites: Vec<SiteOut>, truth: Truth, period: (Ms, Ms)) -> World {
+    pub fn new(
+        cfg: Config,
+        knobs: Knobs,
+        rng: SimRng,
+        sites: Vec<SiteOut>,
+        truth: Truth,
+        period: (Ms, Ms),
+    ) -> World {
         World {
             roster: Roster::new(&cfg),
             cfg,
@@ -74,13 +81,25 @@ impl World {
         let out = &mut self.sites[site];
         (
             &mut self.roster,
-            Ctx { cfg: &self.cfg, tables: &mut out.tables, stamper: &mut out.stamper, rng: &mut self.rng, truth: &mut self.truth },
+            Ctx {
+                cfg: &self.cfg,
+                tables: &mut out.tables,
+                stamper: &mut out.stamper,
+                rng: &mut self.rng,
+                truth: &mut self.truth,
+            },
         )
     }
 
     /// Takes an agent of `group` at `site` free between `t` and `deadline`, remembering it
     /// for [`World::commit`].
-    pub fn acquire(&mut self, site: usize, group: usize, t: Ms, deadline: Ms) -> Option<(usize, Ms)> {
+    pub fn acquire(
+        &mut self,
+        site: usize,
+        group: usize,
+        t: Ms,
+        deadline: Ms,
+    ) -> Option<(usize, Ms)> {
         let got = self.roster.acquire(site, group, t, deadline);
         if let Some((a, _)) = got {
             self.involved.push(a);
@@ -115,7 +134,11 @@ impl World {
             1 => self.rng.between(25 * MIN, 40 * MIN),
             _ => self.rng.between(3 * MIN, 15 * MIN),
         };
-        Some(Break { reason, length, dnd: reason == 3 })
+        Some(Break {
+            reason,
+            length,
+            dnd: reason == 3,
+        })
     }
 
     /// Finishes the interaction held in the first `n` recorders: books its agents, writes its
@@ -134,7 +157,9 @@ impl World {
             let found = self.recs[..n].iter().find_map(|rec| {
                 let busy = rec.agent_busy(a)?;
                 let first = rec.parties.iter().find(|p| p.agent == Some(a))?;
-                let talked = rec.parties.iter().any(|p| p.agent == Some(a) && p.events.iter().any(|e| e.state == party_state::CONNECTED));
+                let talked = rec.parties.iter().any(|p| {
+                    p.agent == Some(a) && p.events.iter().any(|e| e.state == party_state::CONNECTED)
+                });
                 Some((busy, rec.calls[first.call].id, first.id, talked, rec.source))
             });
             let Some((busy, callid, partyid, talked, source)) = found else {
@@ -142,17 +167,34 @@ impl World {
                 continue;
             };
             let voice = source == Some(super::stamp::Source::TServer);
-            let acw = if talked && voice { self.knobs.acw_length(&mut self.rng) } else { 0 };
+            let acw = if talked && voice {
+                self.knobs.acw_length(&mut self.rng)
+            } else {
+                0
+            };
             let brk = self.draw_break();
             let site = self.cfg.agents[a].site;
             let (roster, mut ctx) = self.split(site);
-            roster.book(&mut ctx, a, busy, acw, brk, (callid.as_str(), partyid.as_str()));
+            roster.book(
+                &mut ctx,
+                a,
+                busy,
+                acw,
+                brk,
+                (callid.as_str(), partyid.as_str()),
+            );
             acws.push((a, acw));
         }
         for r in 0..n {
             let site = self.recs[r].site;
             let out = &mut self.sites[site];
-            emit(&self.recs[r], &self.cfg, &mut out.tables, &mut out.stamper, &mut self.buf);
+            emit(
+                &self.recs[r],
+                &self.cfg,
+                &mut out.tables,
+                &mut out.stamper,
+                &mut self.buf,
+            );
         }
         if self.truth.enabled() {
             let recs: Vec<&Recorder> = self.recs[..n].iter().collect();

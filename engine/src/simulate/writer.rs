@@ -38,23 +38,40 @@ impl Idb {
             }
         }
         let dialect = db.dialect();
-        let ddl: Vec<String> = idb::tables().iter().map(|t| create_table(t, dialect)).collect();
-        db.execute_all(&ddl).await.with_context(|| format!("creating the IDB tables in {}", redact(url)))?;
-        Ok(Idb { url: url.to_string(), db })
+        let ddl: Vec<String> = idb::tables()
+            .iter()
+            .map(|t| create_table(t, dialect))
+            .collect();
+        db.execute_all(&ddl)
+            .await
+            .with_context(|| format!("creating the IDB tables in {}", redact(url)))?;
+        Ok(Idb {
+            url: url.to_string(),
+            db,
+        })
     }
 
     /// Starts the writer task; returns the channel feeding it.
-    pub fn spawn_writer(&self, written: Arc<AtomicU64>) -> (mpsc::Sender<Batch>, JoinHandle<anyhow::Result<BTreeMap<String, u64>>>) {
+    pub fn spawn_writer(
+        &self,
+        written: Arc<AtomicU64>,
+    ) -> (
+        mpsc::Sender<Batch>,
+        JoinHandle<anyhow::Result<BTreeMap<String, u64>>>,
+    ) {
         let (tx, mut rx) = mpsc::channel::<Batch>(CHANNEL_DEPTH);
         let db = self.db.clone();
         let url = redact(&self.url);
         let handle = tokio::spawn(async move {
             let mut counts: BTreeMap<String, u64> = BTreeMap::new();
             while let Some((table, batch)) = rx.recv().await {
-                let n = db
-                    .write_batch(table, &batch)
-                    .await
-                    .with_context(|| format!("writing {} rows into {} of {url}", batch.num_rows(), table.name))?;
+                let n = db.write_batch(table, &batch).await.with_context(|| {
+                    format!(
+                        "writing {} rows into {} of {url}",
+                        batch.num_rows(),
+                        table.name
+                    )
+                })?;
                 *counts.entry(table.name.clone()).or_default() += n;
                 written.fetch_add(n, Ordering::Relaxed);
             }
@@ -70,7 +87,11 @@ impl Idb {
         let mut statements: Vec<String> = idb::tables().iter().flat_map(create_indexes).collect();
         if dialect == Dialect::Postgres {
             for t in idb::tables() {
-                for c in t.columns.iter().filter(|c| c.sql_type == SqlType::BigSerial) {
+                for c in t
+                    .columns
+                    .iter()
+                    .filter(|c| c.sql_type == SqlType::BigSerial)
+                {
                     let (table, column) = (t.sql_name(), c.sql_name());
                     statements.push(format!(
                         "select setval(pg_get_serial_sequence('{table}', '{column}'), coalesce(max({column}), 0) + 1, false) from {table}"
@@ -79,7 +100,10 @@ impl Idb {
             }
         }
         for s in &statements {
-            self.db.execute(s).await.with_context(|| format!("finishing the IDB at {}", redact(&self.url)))?;
+            self.db
+                .execute(s)
+                .await
+                .with_context(|| format!("finishing the IDB at {}", redact(&self.url)))?;
         }
         if dialect == Dialect::Postgres {
             self.db.execute("analyze").await?;
