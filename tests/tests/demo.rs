@@ -1,8 +1,8 @@
 //! `tidemark demo` end to end with no database server: a simulated SQLite IDB, an initialized
 //! SQLite Info Mart, a configuration file that validates, and a re-run that starts afresh.
 
-use tidemark::demo::DemoArgs;
 use tidemark::config::Config;
+use tidemark::demo::DemoArgs;
 use tidemark_sinks::database;
 
 #[tokio::test]

@@ -214,7 +214,7 @@ pub fn generate(
                 Kind::Chat => w.chat(t, seq),
             }
             seq += 1;
-            if seq % 2048 == 0 {
+            if seq.is_multiple_of(2048) {
                 for (site, out) in w.sites.iter_mut().enumerate() {
                     out.stamper.advance(t);
                     out.tables
