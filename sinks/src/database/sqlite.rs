@@ -290,7 +290,7 @@ fn sqlite_decimal(value: i128, scale: i8) -> Result<Value, String> {
             .map_err(|_| format!("{} does not fit SQLite's 64-bit integer", text()));
     }
     let mut significant = value.unsigned_abs();
-    while significant % 10 == 0 {
+    while significant.is_multiple_of(10) {
         significant /= 10;
     }
     if significant >= 10u128.pow(REAL_DIGITS) {
