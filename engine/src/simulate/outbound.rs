@@ -21,6 +21,9 @@ const OUTBOUND_GROUP: usize = 4;
 /// OCS call result for an answered call no agent was free for (dropped).
 const CALL_RESULT_DROPPED: i64 = 26;
 
+/// One GO_FIELDHIST change: field index, old and new value, time, Seq, ChainHistSeq.
+struct FieldChange<'a>(usize, Option<&'a str>, &'a str, Ms, i64, i64);
+
 /// One load/unload cycle of a campaign.
 #[derive(Debug, Clone, Copy)]
 pub struct CampaignSession {
@@ -304,16 +307,18 @@ impl World {
         let fields = &self.cfg.fields;
         let customer = format!("CU{}", number % 10_000_000);
         let result_text = result.to_string();
-        let changes: [(usize, Option<&str>, &str, Ms, i64, i64); 6] = [
-            (0, None, &phone, loaded, 1, 1),
-            (1, None, "28", loaded, 1, 1),
-            (2, None, "0", loaded, 1, 1),
-            (3, None, &customer, loaded, 1, 1),
-            (1, Some("28"), &result_text, done, 2, 3),
-            (2, Some("0"), "1", done, 2, 3),
+        // (field, old value, new value, time, Seq, ChainHistSeq): record fields at load,
+        // call result and attempt count when the attempt is processed.
+        let changes = [
+            FieldChange(0, None, &phone, loaded, 1, 1),
+            FieldChange(1, None, "28", loaded, 1, 1),
+            FieldChange(2, None, "0", loaded, 1, 1),
+            FieldChange(3, None, &customer, loaded, 1, 1),
+            FieldChange(1, Some("28"), &result_text, done, 2, 3),
+            FieldChange(2, Some("0"), "1", done, 2, 3),
         ];
         let c = out.tables.field_hist.c;
-        for (field, old, new, at, seq, hist_seq) in changes {
+        for FieldChange(field, old, new, at, seq, hist_seq) in changes {
             let stamp = out
                 .stamper
                 .stamp(&RowStamp::event(Role::Gos, Source::Ocs, at, span));

@@ -290,7 +290,19 @@ pub fn interaction(
                 ended_ms: call.ended,
             });
         }
-        for party in &rec.parties {
+        let acw_party: Vec<(usize, Ms)> = acw
+            .iter()
+            .filter_map(|&(agent, ms)| {
+                let last = rec
+                    .parties
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, q)| q.agent == Some(agent))
+                    .max_by_key(|(i, q)| (q.ended().unwrap_or(Ms::MAX), *i))?;
+                Some((last.0, ms))
+            })
+            .collect();
+        for (index, party) in rec.parties.iter().enumerate() {
             let info = resolve(cfg, rec.site, party.ep, &mut buf);
             let mut secs = [0f64; 7];
             for w in party.events.windows(2) {
@@ -299,28 +311,10 @@ pub fn interaction(
                 }
             }
             let ended = party.ended();
-            let last_of_agent = party.agent.is_some_and(|a| {
-                rec.parties
-                    .iter()
-                    .filter(|q| q.agent == Some(a))
-                    .map(|q| q.ended().unwrap_or(Ms::MAX))
-                    .max()
-                    == Some(ended.unwrap_or(Ms::MAX))
-                    && rec
-                        .parties
-                        .iter()
-                        .filter(|q| q.agent == Some(a))
-                        .last()
-                        .map(|q| q.id)
-                        == Some(party.id)
-            });
-            let acw_s = if last_of_agent {
-                acw.iter()
-                    .find(|(a, _)| Some(*a) == party.agent)
-                    .map_or(0.0, |(_, ms)| *ms as f64 / 1000.0)
-            } else {
-                0.0
-            };
+            let acw_s = acw_party
+                .iter()
+                .find(|(p, _)| *p == index)
+                .map_or(0.0, |(_, ms)| *ms as f64 / 1000.0);
             parties.push(PartyTruth {
                 site,
                 party_id: party.id,
