@@ -16,7 +16,7 @@ use arrow::datatypes::{
     DataType, Decimal128Type, Float64Type, Int16Type, Int32Type, Int64Type, TimeUnit,
     TimestampMicrosecondType,
 };
-use tidemark_schemas::{ColumnDef, TableDef};
+use tidemark_schemas::{ColumnDef, Dialect, TableDef};
 
 use super::catalog::identifier;
 use super::error::DatabaseError;
@@ -113,11 +113,12 @@ impl<'t> AlignedBatch<'t> {
         self.rows
     }
 
-    /// `col_a, col_b, …` for the column list of an INSERT or COPY.
-    pub(crate) fn column_list(&self) -> String {
+    /// `col_a, col_b, …` for the column list of an INSERT or COPY, quoted where the
+    /// dialect needs it (MySQL reserves some IDB column names, e.g. `terminated`).
+    pub(crate) fn column_list(&self, dialect: Dialect) -> String {
         self.columns
             .iter()
-            .map(|c| c.sql_name())
+            .map(|c| dialect.ident(&c.sql_name()))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -266,7 +267,8 @@ mod tests {
             ("id", Arc::new(Int32Array::from(vec![-1, 2]))),
         ]);
         let aligned = AlignedBatch::new(&table, &b).expect("aligns");
-        assert_eq!(aligned.column_list(), "id, name, at");
+        assert_eq!(aligned.column_list(Dialect::Postgres), "id, name, at");
+        assert_eq!(aligned.column_list(Dialect::MySql), "`id`, `name`, `at`");
         assert_eq!(aligned.rows(), 2);
         let readers = aligned.readers();
         let row0: Vec<Cell> = readers.iter().map(|r| r.cell(0)).collect();

@@ -242,7 +242,7 @@ fn insert(
         let sql = format!(
             "insert into {} ({}) values {}",
             table.sql_name(),
-            aligned.column_list(),
+            aligned.column_list(Dialect::MySql),
             vec![row_placeholders.as_str(); chunk.len()].join(", ")
         );
         let mut params = Vec::with_capacity(chunk.len() * readers.len());

@@ -119,7 +119,7 @@ impl Database for PostgresDatabase {
         let sql = format!(
             "copy {} ({}) from stdin (format binary)",
             table.sql_name(),
-            aligned.column_list()
+            aligned.column_list(Dialect::Postgres)
         );
         let copy_error =
             |e: tokio_postgres::Error| DatabaseError::table("binary COPY", &table.name, e);

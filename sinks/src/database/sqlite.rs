@@ -238,7 +238,7 @@ fn insert(connection: &mut Connection, aligned: &AlignedBatch<'_>) -> Result<u64
     let sql = format!(
         "insert into {} ({}) values ({placeholders})",
         table.sql_name(),
-        aligned.column_list()
+        aligned.column_list(Dialect::Sqlite)
     );
     let transaction = connection.transaction().map_err(insert_error)?;
     {
