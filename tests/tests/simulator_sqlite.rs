@@ -35,6 +35,11 @@ async fn one_site_idb_holds_consistent_rows_and_matches_the_truth() {
     a.truth = Some(truth_path(&dir, "truth.jsonl"));
     let report = simulate(&a).await;
     assert_eq!(report.interactions, 400);
+    assert!(
+        report.unset_required.is_empty(),
+        "NOT NULL columns left unset: {:?}",
+        report.unset_required
+    );
     for table in [
         "G_CALL",
         "G_PARTY_HISTORY",
