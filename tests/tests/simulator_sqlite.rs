@@ -47,6 +47,7 @@ async fn one_site_idb_holds_consistent_rows_and_matches_the_truth() {
         "G_LOGIN_SESSION",
         "GO_CHAIN",
         "GM_F_USERDATA",
+        "G_CUSTOM_DATA_S",
         "G_DICTIONARY",
         "GC_AGENT",
     ] {

@@ -113,6 +113,7 @@ pub const ROLE_TABLES: &[(&str, &[&str])] = &[
         &[
             "g_userdata_history",
             "g_secure_userdata_history",
+            "g_custom_data_s",
             "gm_f_userdata",
             "gm_l_userdata",
         ],
@@ -157,6 +158,8 @@ pub async fn check_references(db: &dyn Database, with_config: bool, complete: bo
         ("g_secure_userdata_history", "callid", "g_call", "callid"),
         ("g_is_link", "callid", "g_call", "callid"),
         ("gm_f_userdata", "callid", "g_call", "callid"),
+        ("g_custom_data_s", "callid", "g_call", "callid"),
+        ("g_custom_data_s", "partyid", "g_party", "partyguid"),
         (
             "g_agent_state_history",
             "loginsessionid",
