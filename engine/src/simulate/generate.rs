@@ -2,10 +2,6 @@
 //! agent logins and logouts, campaign loads and interaction arrivals — generating each
 //! interaction whole and handing full batches to the writers.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::Instant;
-
 use indicatif::ProgressBar;
 use rand::{Rng, SeedableRng};
 use tokio::sync::mpsc;
@@ -123,7 +119,6 @@ pub fn generate(
     s: &Settings,
     senders: &[mpsc::Sender<Batch>],
     progress: &ProgressBar,
-    written: &Arc<AtomicU64>,
 ) -> anyhow::Result<Generated> {
     let mut rng = SimRng::seed_from_u64(s.seed);
     let knobs = Knobs::default();
@@ -182,7 +177,6 @@ pub fn generate(
     );
     agenda.sort_by_key(|(t, e)| (*t, matches!(e, Agenda::Login(..))));
 
-    let started = Instant::now();
     let cdf = w.knobs.day_cdf();
     let mut next = 0usize;
     let mut seq = 0u64;
@@ -221,9 +215,6 @@ pub fn generate(
                         .flush(BATCH_ROWS, &mut |r, def, b| send(site, r, def, b))?;
                 }
                 progress.set_position(seq);
-                let rows = written.load(Ordering::Relaxed);
-                let rate = rows as f64 / started.elapsed().as_secs_f64().max(0.001);
-                progress.set_message(format!("{rows} rows written, {rate:.0} rows/s"));
             }
         }
     }

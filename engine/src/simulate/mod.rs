@@ -161,12 +161,22 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<SimulationReport> {
     };
     let gen_settings = settings.clone();
     let gen_progress = progress.clone();
-    let gen_written = written.clone();
     let generated = tokio::task::spawn_blocking(move || {
-        let out = generate::generate(&gen_settings, &senders, &gen_progress, &gen_written);
+        let out = generate::generate(&gen_settings, &senders, &gen_progress);
         drop(senders);
         out
     });
+    let ticker = {
+        let (progress, written) = (progress.clone(), written.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                let rows = written.load(std::sync::atomic::Ordering::Relaxed);
+                let rate = rows as f64 / started.elapsed().as_secs_f64().max(0.001);
+                progress.set_message(format!("{rows} rows written, {rate:.0} rows/s"));
+            }
+        })
+    };
     let generated = generated.await.context("the generator panicked")?;
     let mut report = SimulationReport::default();
     let mut first_error = None;
@@ -183,6 +193,7 @@ pub async fn run(args: &SimulateArgs) -> anyhow::Result<SimulationReport> {
             }
         }
     }
+    ticker.abort();
     if let Some(e) = first_error {
         return Err(e);
     }

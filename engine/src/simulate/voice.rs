@@ -287,8 +287,15 @@ impl World {
         match after {
             After::Hangup => {
                 if self.rng.chance(0.3) {
-                    let disposition = ["Resolved", "FollowUp", "Escalated"][self.rng.random_range(0..3)];
-                    self.recs[0].user_event(c1, p3, t - SEC, "Disposition", disposition.to_string());
+                    let disposition =
+                        ["Resolved", "FollowUp", "Escalated"][self.rng.random_range(0..3)];
+                    self.recs[0].user_event(
+                        c1,
+                        p3,
+                        t - SEC,
+                        "Disposition",
+                        disposition.to_string(),
+                    );
                 }
                 self.recs[0].release_all(c1, t, ev::RELEASED);
                 ("answered", "answered")
