@@ -351,33 +351,18 @@ impl Config {
     /// Writes every configuration row, as ICON's initial synchronisation at `at` stores them
     /// (times approximated: GSYS_EXT_INT1 = 1).
     pub fn write(&self, t: &mut SiteTables, stamper: &mut Stamper, at: Ms, icon_count: usize) {
-        let st = stamper.stamp(&RowStamp::event(Role::Cfg, Source::CfgServer, at, (at, at)));
-        let tenant = self.tenant;
-        let mut obj =
-            |t: &mut SiteTables,
-             table: &str,
-             id: i64,
-             name: &str,
-             extra: &dyn Fn(&mut super::rows::Row<'_>, &super::tables::CfgCols)| {
-                let out = t.cfg(table);
-                let c = out.c;
-                let mut r = out.rows.row(&st);
-                r.int(c.id, id)
-                    .int(c.tenantid, tenant)
-                    .str(c.name, name)
-                    .int(c.state, 1)
-                    .int(c.status, 1)
-                    .time(c.created, at)
-                    .time(c.lastchange, at)
-                    .int(c.reliability, 1);
-                extra(&mut r, &c);
-            };
-        obj(t, "GC_TENANT", tenant, "Environment", &|_, _| {});
+        let mut out = CfgSink {
+            t,
+            stamper,
+            at,
+            tenant: self.tenant,
+        };
+        out.object("GC_TENANT", self.tenant, "Environment", &|_, _| {});
         for (i, tz) in ["GMT", "America/New_York", "Europe/Berlin"]
             .iter()
             .enumerate()
         {
-            obj(t, "GC_TIME_ZONE", 801 + i as i64, tz, &|r, c| {
+            out.object("GC_TIME_ZONE", 801 + i as i64, tz, &|r, c| {
                 r.str(c.description, tz);
             });
         }
@@ -398,12 +383,12 @@ impl Config {
             }
         }
         for (id, name, kind) in &apps {
-            obj(t, "GC_APPLICATION", *id, name, &|r, c| {
+            out.object("GC_APPLICATION", *id, name, &|r, c| {
                 r.int(c.type_, *kind).str(c.version, "8.1.514.08");
             });
         }
         for site in &self.sites {
-            obj(t, "GC_SWITCH", site.switch, &site.name, &|r, c| {
+            out.object("GC_SWITCH", site.switch, &site.name, &|r, c| {
                 r.int(c.type_, 1).int(c.linktype, 1);
             });
             for d in site
@@ -413,11 +398,11 @@ impl Config {
                 .chain(&site.ivr)
                 .chain([&site.acd_queue])
             {
-                write_dn(&mut obj, t, d);
+                out.dn(d);
             }
         }
         for g in &self.groups {
-            obj(t, "GC_GROUP", g.id, &g.name, &|r, c| {
+            out.object("GC_GROUP", g.id, &g.name, &|r, c| {
                 r.int(c.type_, 1);
             });
         }
@@ -425,10 +410,10 @@ impl Config {
             .iter()
             .enumerate()
         {
-            obj(t, "GC_SKILL", 501 + i as i64, s, &|_, _| {});
+            out.object("GC_SKILL", 501 + i as i64, s, &|_, _| {});
         }
         for reason in &self.reasons {
-            obj(t, "GC_ACTION_CODE", reason.id, reason.name, &|r, c| {
+            out.object("GC_ACTION_CODE", reason.id, reason.name, &|r, c| {
                 r.int(c.type_, 1).str(c.code, reason.code);
             });
         }
@@ -439,16 +424,15 @@ impl Config {
             .chain(&self.mm_strategies);
         for (i, s) in scripts.enumerate() {
             let kind = [1, 1, 2, 3, 3][i];
-            obj(t, "GC_SCRIPT", s.id, &s.name, &|r, c| {
+            out.object("GC_SCRIPT", s.id, &s.name, &|r, c| {
                 r.int(c.type_, kind);
             });
         }
         for camp in &self.campaigns {
-            obj(t, "GC_CAMPAIGN", camp.id, &camp.name, &|r, c| {
+            out.object("GC_CAMPAIGN", camp.id, &camp.name, &|r, c| {
                 r.str(c.description, "outbound campaign");
             });
-            obj(
-                t,
+            out.object(
                 "GC_CALL_LIST",
                 camp.list,
                 &format!("{}_List", camp.name),
@@ -456,22 +440,22 @@ impl Config {
                     r.str(c.description, "calling list");
                 },
             );
-            self.link(t, &st, at, "GCX_CAMPLIST", &|r, c| {
+            out.link("GCX_CAMPLIST", &|r, c| {
                 r.int(c.campaignid, camp.id).int(c.listid, camp.list);
             });
             let group = self.groups[camp.group].id;
-            self.link(t, &st, at, "GCX_CAMPGROUP_INFO", &|r, c| {
+            out.link("GCX_CAMPGROUP_INFO", &|r, c| {
                 r.int(c.campaignid, camp.id)
                     .int(c.groupid, group)
                     .int(c.dialmode, 2);
             });
         }
         for (id, name) in &self.fields {
-            obj(t, "GC_FIELD", *id, name, &|_, _| {});
+            out.object("GC_FIELD", *id, name, &|_, _| {});
         }
         for a in &self.agents {
             let name = a.user_name.clone();
-            obj(t, "GC_AGENT", a.id, &name, &|r, c| {
+            out.object("GC_AGENT", a.id, &name, &|r, c| {
                 let (first, last) = name.split_once('.').unwrap_or((&name, ""));
                 r.str(c.username, &name)
                     .str(c.firstname, first)
@@ -484,70 +468,104 @@ impl Config {
                     .int(c.type_, 2)
                     .int(c.placeid, a.place);
             });
-            obj(t, "GC_PLACE", a.place, &a.place_name, &|_, _| {});
-            self.link(t, &st, at, "GCX_AGENT_PLACE", &|r, c| {
+            out.object("GC_PLACE", a.place, &a.place_name, &|_, _| {});
+            out.link("GCX_AGENT_PLACE", &|r, c| {
                 r.int(c.placeid, a.place).int(c.agentid, a.id);
             });
             for g in &a.groups {
                 let gid = self.groups[*g].id;
-                self.link(t, &st, at, "GCX_GROUP_AGENT", &|r, c| {
+                out.link("GCX_GROUP_AGENT", &|r, c| {
                     r.int(c.groupid, gid).int(c.agentid, a.id);
                 });
-                self.link(t, &st, at, "GCX_SKILL_LEVEL", &|r, c| {
+                out.link("GCX_SKILL_LEVEL", &|r, c| {
                     r.int(c.skillid, 501 + (*g as i64 % 3))
                         .int(c.agentid, a.id)
                         .int(c.slevel, 5 + (a.id % 5));
                 });
             }
             if !a.multimedia {
-                write_dn(&mut obj, t, &a.dn);
-                obj(t, "GC_LOGIN", a.login, &a.login.to_string(), &|r, c| {
+                out.dn(&a.dn);
+                out.object("GC_LOGIN", a.login, &a.login.to_string(), &|r, c| {
                     r.str(c.logincode, &(a.login - 299_000).to_string())
                         .int(c.switchid, a.dn.switch);
                 });
-                self.link(t, &st, at, "GCX_LOGIN_INFO", &|r, c| {
+                out.link("GCX_LOGIN_INFO", &|r, c| {
                     r.int(c.loginid, a.login)
                         .int(c.agentid, a.id)
                         .int(c.wrapuptime, 0);
                 });
-                self.link(t, &st, at, "GCX_ENDPOINT_PLACE", &|r, c| {
+                out.link("GCX_ENDPOINT_PLACE", &|r, c| {
                     r.int(c.endpointid, a.dn.id).int(c.placeid, a.place);
                 });
             }
         }
     }
+}
 
+/// Where configuration rows go: each row is stamped on its own, as ICON's synchronisation
+/// inserts them one by one.
+struct CfgSink<'a> {
+    t: &'a mut SiteTables,
+    stamper: &'a mut Stamper,
+    at: Ms,
+    tenant: i64,
+}
+
+impl CfgSink<'_> {
+    fn stamps(&mut self) -> super::rows::Stamps {
+        let at = self.at;
+        self.stamper
+            .stamp(&RowStamp::event(Role::Cfg, Source::CfgServer, at, (at, at)))
+    }
+
+    /// A GC_* object row with the shared skeleton; `extra` sets the table's own columns.
+    fn object(
+        &mut self,
+        table: &str,
+        id: i64,
+        name: &str,
+        extra: &dyn Fn(&mut super::rows::Row<'_>, &super::tables::CfgCols),
+    ) {
+        let st = self.stamps();
+        let (at, tenant) = (self.at, self.tenant);
+        let out = self.t.cfg(table);
+        let c = out.c;
+        let mut r = out.rows.row(&st);
+        r.int(c.id, id)
+            .int(c.tenantid, tenant)
+            .str(c.name, name)
+            .int(c.state, 1)
+            .int(c.status, 1)
+            .time(c.created, at)
+            .time(c.lastchange, at)
+            .int(c.reliability, 1);
+        extra(&mut r, &c);
+    }
+
+    /// A GCX_* association row; `extra` sets its members and attributes.
     fn link(
-        &self,
-        t: &mut SiteTables,
-        st: &super::rows::Stamps,
-        at: Ms,
+        &mut self,
         table: &str,
         extra: &dyn Fn(&mut super::rows::Row<'_>, &super::tables::CfgLinkCols),
     ) {
-        let out = t.cfg_link(table);
+        let st = self.stamps();
+        let at = self.at;
+        let out = self.t.cfg_link(table);
         let c = out.c;
-        let mut r = out.rows.row(st);
+        let mut r = out.rows.row(&st);
         r.int(c.status, 1).time(c.created, at).int(c.reliability, 1);
         extra(&mut r, &c);
     }
-}
 
-type ObjWriter<'a> = dyn FnMut(
-        &mut SiteTables,
-        &str,
-        i64,
-        &str,
-        &dyn Fn(&mut super::rows::Row<'_>, &super::tables::CfgCols),
-    ) + 'a;
-
-fn write_dn(obj: &mut ObjWriter<'_>, t: &mut SiteTables, d: &Dn) {
-    obj(t, "GC_ENDPOINT", d.id, &d.number, &|r, c| {
-        r.int(c.switchid, d.switch)
-            .str(c.dn, &d.number)
-            .int(c.type_, d.kind)
-            .int(c.registerall, 1);
-    });
+    /// A GC_ENDPOINT row.
+    fn dn(&mut self, d: &Dn) {
+        self.object("GC_ENDPOINT", d.id, &d.number, &|r, c| {
+            r.int(c.switchid, d.switch)
+                .str(c.dn, &d.number)
+                .int(c.type_, d.kind)
+                .int(c.registerall, 1);
+        });
+    }
 }
 
 #[cfg(test)]

@@ -143,6 +143,20 @@ pub const ROLE_TABLES: &[(&str, &[&str])] = &[
             "gox_chain_call",
         ],
     ),
+    (
+        "g_dss_cfg_provider",
+        &[
+            "gc_tenant",
+            "gc_agent",
+            "gc_place",
+            "gc_endpoint",
+            "gc_login",
+            "gc_group",
+            "gcx_group_agent",
+            "gcx_skill_level",
+            "gcx_login_info",
+        ],
+    ),
 ];
 
 /// Every reference of idb.md §4.1 resolves, and every GSYS_DOMAIN names a session of the
@@ -325,6 +339,7 @@ pub async fn check_sequences(db: &dyn Database) {
                 "g_dss_gcc_provider" => 2,
                 "g_dss_gud_provider" => 3,
                 "g_dss_gls_provider" => 4,
+                "g_dss_cfg_provider" => 1,
                 _ => 5,
             };
             let current = count(
