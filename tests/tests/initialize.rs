@@ -257,3 +257,51 @@ async fn unknown_job_names_the_job_and_lists_the_known_ones() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn creates_only_the_missing_extraction_indexes_in_a_mariadb_idb() {
+    let dir = tempfile::tempdir().unwrap();
+    let mart_db = fresh_sqlite();
+    let idb_db = tidemark_tests::fresh_mysql().await;
+    let idb = bare_idb(&idb_db.url).await;
+    let config = config_with(&mart_db.url, &idb_db.url, dir.path());
+    let expected = extraction_index_count();
+
+    let first = initialize(&config).await;
+    assert!(
+        first
+            .outcome
+            .messages
+            .iter()
+            .any(|m| m.contains(&format!("0 extraction indexes present, {expected} created"))),
+        "{:?}",
+        first.outcome.messages
+    );
+
+    // An operator dropped one index: the next run puts back exactly that one.
+    let table = idb::table("G_PARTY_HISTORY").unwrap();
+    let dropped = &table.indexes[0].name;
+    idb.execute(&format!("drop index {dropped} on {}", table.sql_name()))
+        .await
+        .unwrap();
+    assert!(!idb
+        .index_names(&table.sql_name())
+        .await
+        .unwrap()
+        .contains(dropped));
+    let second = initialize(&config).await;
+    assert!(second.outcome.changed, "re-creating an index is a change");
+    assert!(
+        second.outcome.messages.iter().any(|m| m.contains(&format!(
+            "{} extraction indexes present, 1 created",
+            expected - 1
+        ))),
+        "{:?}",
+        second.outcome.messages
+    );
+    assert!(idb
+        .index_names(&table.sql_name())
+        .await
+        .unwrap()
+        .contains(dropped));
+}
