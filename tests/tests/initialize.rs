@@ -305,3 +305,46 @@ async fn creates_only_the_missing_extraction_indexes_in_a_mariadb_idb() {
         .unwrap()
         .contains(dropped));
 }
+
+#[tokio::test]
+async fn a_run_killed_before_it_finished_is_completed_by_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let mart_db = fresh_sqlite();
+    let config = config_with(&mart_db.url, &fresh_sqlite().url, dir.path());
+    initialize(&config).await;
+    let db = database::connect(&mart_db.url).await.unwrap();
+    let calendar_rows = db
+        .query_i64("select count(*) from date_time")
+        .await
+        .unwrap();
+    let descriptors = db
+        .query_i64("select count(*) from technical_descriptor")
+        .await
+        .unwrap();
+
+    // The state a kill leaves after the seeds but before the calendar and CTL_SCHEMA_INFO.
+    db.execute_all(&[
+        "delete from date_time".to_string(),
+        "delete from ctl_calendar_state".to_string(),
+        "delete from ctl_schema_info".to_string(),
+    ])
+    .await
+    .unwrap();
+
+    let resumed = initialize(&config).await;
+    assert!(resumed.outcome.changed);
+    check_initialized(db.as_ref(), 2).await;
+    assert_eq!(
+        db.query_i64("select count(*) from date_time")
+            .await
+            .unwrap(),
+        calendar_rows
+    );
+    assert_eq!(
+        db.query_i64("select count(*) from technical_descriptor")
+            .await
+            .unwrap(),
+        descriptors,
+        "seeds are not written twice"
+    );
+}

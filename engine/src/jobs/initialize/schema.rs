@@ -124,30 +124,34 @@ pub async fn populate_calendar(
         .timestamp();
     let (from, to) = (date_time_key(from), date_time_key(to));
     if !is_empty(db, &table.sql_name()).await? {
-        outcome.say(format!(
-            "{} already holds rows; calendar left as it is",
-            table.sql_name()
-        ));
-        return Ok((0, (from, to)));
+        let sentinel = tidemark_schemas::SENTINEL_DATE_TIME_KEY;
+        let name = table.sql_name();
+        let (lo, hi) = (
+            db.query_i64(&format!("select min(date_time_key) from {name}"))
+                .await?,
+            db.query_i64(&format!(
+                "select max(date_time_key) from {name} where date_time_key < {sentinel}"
+            ))
+            .await?,
+        );
+        let known = db
+            .query_i64(&format!(
+                "select count(*) from ctl_calendar_state where table_name = {}",
+                sql_text(&table.name)
+            ))
+            .await?;
+        if known == 0 {
+            record_calendar_state(db, &table.name, calendar, lo, hi).await?;
+        }
+        outcome.say(format!("{name} already holds rows; calendar left as it is"));
+        return Ok((0, (lo, hi)));
     }
     let mut rows = calendar_rows(&calendar.rules, from, to);
     rows.push(sentinel_row(&calendar.rules));
     let batch = calendar_batch(table, &rows, audit_key)
         .map_err(|e| JobError::Data(format!("{}: {e}", table.sql_name())))?;
     let written = db.write_batch(table, &batch).await? as i64;
-    let now = Utc::now().timestamp();
-    db.execute_all(&[
-        format!("delete from ctl_calendar_state where table_name = {}", sql_text(&table.name)),
-        format!(
-            "insert into ctl_calendar_state (table_name, section_name, option_fingerprint, min_key, max_key, updated_ts) \
-             values ({}, {}, {}, {from}, {}, {now})",
-            sql_text(&table.name),
-            sql_text(&calendar.section),
-            sql_text(&calendar.rules.fingerprint()),
-            to - 900
-        ),
-    ])
-    .await?;
+    record_calendar_state(db, &table.name, calendar, from, to - 900).await?;
     outcome.say(format!(
         "populated {} with {} rows ({} to {}, zone {}) plus the sentinel row",
         table.sql_name(),
@@ -157,4 +161,27 @@ pub async fn populate_calendar(
         tz.name()
     ));
     Ok((written, (from, to - 900)))
+}
+
+/// Records a calendar's key range and the fingerprint of its structural options.
+async fn record_calendar_state(
+    db: &dyn Database,
+    table_name: &str,
+    calendar: &CalendarSettings,
+    min_key: i64,
+    max_key: i64,
+) -> Result<(), JobError> {
+    let now = Utc::now().timestamp();
+    db.execute_all(&[
+        format!("delete from ctl_calendar_state where table_name = {}", sql_text(table_name)),
+        format!(
+            "insert into ctl_calendar_state (table_name, section_name, option_fingerprint, min_key, max_key, updated_ts) \
+             values ({}, {}, {}, {min_key}, {max_key}, {now})",
+            sql_text(table_name),
+            sql_text(&calendar.section),
+            sql_text(&calendar.rules.fingerprint()),
+        ),
+    ])
+    .await?;
+    Ok(())
 }
