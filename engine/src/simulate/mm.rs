@@ -9,8 +9,8 @@ use rand::Rng;
 use super::dict::{
     call_type, cc_event as ev, link_type, party_role as role, party_state as st, party_type as pt,
 };
-use super::ids::{Draw, Ms, MIN, SEC};
-use super::recorder::{Ep, MmSnapshot};
+use super::ids::{Draw, Ms, SimRng, MIN, SEC};
+use super::recorder::{Ep, MmSnapshot, Recorder};
 use super::stamp::Source;
 use super::truth::Summary;
 use super::voice::spec;
@@ -80,37 +80,7 @@ impl World {
             first: Some((sender.to_string(), subject.to_string(), "InboundNew")),
             stop_reason: None,
         });
-        let q = rec.add_party(
-            rng,
-            c,
-            t0,
-            spec(
-                pt::MM_QUEUE,
-                role::DISTRIBUTION,
-                Ep::MmQueue(0),
-                None,
-                None,
-                link_type::NONE,
-                (st::QUEUED, ev::QUEUED),
-            ),
-        );
-        rec.attach(c, Some(q), t0, "Subject", subject.to_string(), false);
-        let ts = t0 + SEC;
-        rec.end(q, ts, ev::DIVERTED);
-        let s = rec.add_party(
-            rng,
-            c,
-            ts,
-            spec(
-                pt::MM_STRATEGY,
-                role::DISTRIBUTION,
-                Ep::Strategy(0),
-                None,
-                Some(q),
-                link_type::DISTRIBUTION,
-                (st::QUEUED, ev::QUEUED),
-            ),
-        );
+        let (s, ts) = queue_then_strategy(rec, rng, c, t0, 0, ("Subject", subject.to_string()));
         let summary = |scenario, outcome| Summary {
             seq,
             media: "email",
@@ -268,37 +238,7 @@ impl World {
             first: Some((sender.to_string(), "Chat".to_string(), "InboundNew")),
             stop_reason: None,
         });
-        let q = rec.add_party(
-            rng,
-            c,
-            t0,
-            spec(
-                pt::MM_QUEUE,
-                role::DISTRIBUTION,
-                Ep::MmQueue(1),
-                None,
-                None,
-                link_type::NONE,
-                (st::QUEUED, ev::QUEUED),
-            ),
-        );
-        rec.attach(c, Some(q), t0, "isOnline", "1".to_string(), false);
-        let ts = t0 + SEC;
-        rec.end(q, ts, ev::DIVERTED);
-        let s = rec.add_party(
-            rng,
-            c,
-            ts,
-            spec(
-                pt::MM_STRATEGY,
-                role::DISTRIBUTION,
-                Ep::Strategy(1),
-                None,
-                Some(q),
-                link_type::DISTRIBUTION,
-                (st::QUEUED, ev::QUEUED),
-            ),
-        );
+        let (s, ts) = queue_then_strategy(rec, rng, c, t0, 1, ("isOnline", "1".to_string()));
         let summary = |scenario, outcome| Summary {
             seq,
             media: "chat",
@@ -340,4 +280,49 @@ impl World {
         rec.mm[0].stop_reason = Some("Completed");
         self.commit(1, summary("chat", "answered"), false);
     }
+}
+
+/// Puts interaction `call` into interaction queue `queue` at `t0` with one attached key,
+/// and a second later hands it to the routing strategy of that queue. Returns the strategy
+/// party and the hand-over time.
+fn queue_then_strategy(
+    rec: &mut Recorder,
+    rng: &mut SimRng,
+    call: usize,
+    t0: Ms,
+    queue: usize,
+    (key, value): (&'static str, String),
+) -> (usize, Ms) {
+    let q = rec.add_party(
+        rng,
+        call,
+        t0,
+        spec(
+            pt::MM_QUEUE,
+            role::DISTRIBUTION,
+            Ep::MmQueue(queue),
+            None,
+            None,
+            link_type::NONE,
+            (st::QUEUED, ev::QUEUED),
+        ),
+    );
+    rec.attach(call, Some(q), t0, key, value, false);
+    let ts = t0 + SEC;
+    rec.end(q, ts, ev::DIVERTED);
+    let s = rec.add_party(
+        rng,
+        call,
+        ts,
+        spec(
+            pt::MM_STRATEGY,
+            role::DISTRIBUTION,
+            Ep::Strategy(queue),
+            None,
+            Some(q),
+            link_type::DISTRIBUTION,
+            (st::QUEUED, ev::QUEUED),
+        ),
+    );
+    (s, ts)
 }

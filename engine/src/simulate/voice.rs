@@ -52,6 +52,28 @@ pub fn phone(w: &mut World) -> u64 {
 }
 
 impl World {
+    /// Agent `a` goes off-hook at `t0` on a new voice call of `call_type`: returns the call
+    /// and the dialing originator party.
+    fn agent_dials(&mut self, a: usize, t0: Ms, call_type: i64) -> (usize, usize) {
+        let rec = &mut self.recs[0];
+        let c = rec.open_call(&mut self.rng, t0, call_type, "voice", None);
+        let pa = rec.add_party(
+            &mut self.rng,
+            c,
+            t0,
+            spec(
+                pt::INTERNAL,
+                role::ORIGINATOR,
+                Ep::Agent(a),
+                Some(a),
+                None,
+                link_type::NONE,
+                (st::INITIATED, ev::DIALING),
+            ),
+        );
+        (c, pa)
+    }
+
     /// Talks on `party` from `t` for `length`, with an optional hold; returns the end.
     pub fn talk(&mut self, party: usize, t: Ms, length: Ms) -> Ms {
         if self.rng.chance(self.knobs.hold) {
@@ -453,23 +475,7 @@ impl World {
             return self.inbound(t0, seq);
         };
         self.recs[0].reset(site, Source::TServer);
-        let rng = &mut self.rng;
-        let rec = &mut self.recs[0];
-        let c = rec.open_call(rng, t0, call_type::INTERNAL, "voice", None);
-        let pa = rec.add_party(
-            rng,
-            c,
-            t0,
-            spec(
-                pt::INTERNAL,
-                role::ORIGINATOR,
-                Ep::Agent(a),
-                Some(a),
-                None,
-                link_type::NONE,
-                (st::INITIATED, ev::DIALING),
-            ),
-        );
+        let (c, pa) = self.agent_dials(a, t0, call_type::INTERNAL);
         let summary = |scenario, outcome| Summary {
             seq,
             media: "voice",
@@ -537,23 +543,9 @@ impl World {
         };
         self.recs[0].reset(site, Source::TServer);
         let number = phone(self);
+        let (c, pa) = self.agent_dials(a, t0, call_type::OUTBOUND);
         let rng = &mut self.rng;
         let rec = &mut self.recs[0];
-        let c = rec.open_call(rng, t0, call_type::OUTBOUND, "voice", None);
-        let pa = rec.add_party(
-            rng,
-            c,
-            t0,
-            spec(
-                pt::INTERNAL,
-                role::ORIGINATOR,
-                Ep::Agent(a),
-                Some(a),
-                None,
-                link_type::NONE,
-                (st::INITIATED, ev::DIALING),
-            ),
-        );
         let pc = rec.add_party(
             rng,
             c,
