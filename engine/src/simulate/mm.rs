@@ -93,21 +93,7 @@ impl World {
         };
         let tr = tr.max(ts + SEC);
         let rec = &mut self.recs[0];
-        rec.end(s, tr, ev::DIVERTED);
-        let pa = rec.add_party(
-            &mut self.rng,
-            c,
-            tr,
-            spec(
-                pt::MM_PLACE,
-                role::DESTINATION,
-                Ep::Agent(a),
-                Some(a),
-                Some(s),
-                link_type::DISTRIBUTION,
-                (st::ALERTING, ev::RINGING),
-            ),
-        );
+        let pa = strategy_to_agent(rec, &mut self.rng, c, s, tr, a);
         let ta = tr + self.rng.between(3 * SEC, 20 * SEC);
         self.recs[0].change(pa, ta, st::CONNECTED, ev::ESTABLISHED);
         let work = self.rng.lognormal_ms(5 * MIN, 0.6, 30 * SEC, 60 * MIN);
@@ -255,21 +241,7 @@ impl World {
             return self.commit(1, summary("chat_abandoned", "abandoned_in_queue"), false);
         };
         let tr = tr.max(ts + SEC);
-        rec.end(s, tr, ev::DIVERTED);
-        let pa = rec.add_party(
-            rng,
-            c,
-            tr,
-            spec(
-                pt::MM_PLACE,
-                role::DESTINATION,
-                Ep::Agent(a),
-                Some(a),
-                Some(s),
-                link_type::DISTRIBUTION,
-                (st::ALERTING, ev::RINGING),
-            ),
-        );
+        let pa = strategy_to_agent(rec, rng, c, s, tr, a);
         let ta = tr + self.rng.between(2 * SEC, 10 * SEC);
         let end = ta + self.rng.lognormal_ms(8 * MIN, 0.5, MIN, 60 * MIN);
         let rec = &mut self.recs[0];
@@ -325,4 +297,31 @@ fn queue_then_strategy(
         ),
     );
     (s, ts)
+}
+
+/// The strategy party `strategy` of interaction `call` delivers it at `t` to the place of
+/// agent `agent`, which starts alerting. Returns the agent's party.
+fn strategy_to_agent(
+    rec: &mut Recorder,
+    rng: &mut SimRng,
+    call: usize,
+    strategy: usize,
+    t: Ms,
+    agent: usize,
+) -> usize {
+    rec.end(strategy, t, ev::DIVERTED);
+    rec.add_party(
+        rng,
+        call,
+        t,
+        spec(
+            pt::MM_PLACE,
+            role::DESTINATION,
+            Ep::Agent(agent),
+            Some(agent),
+            Some(strategy),
+            link_type::DISTRIBUTION,
+            (st::ALERTING, ev::RINGING),
+        ),
+    )
 }
