@@ -4,5 +4,6 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod jobs;
+pub mod scheduler;
 pub mod simulate;
 pub mod sources;

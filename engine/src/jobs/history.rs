@@ -1,5 +1,6 @@
 //! CTL_ETL_HISTORY: one row per job run (operations.md §2.2). A run is inserted as RUNNING
-//! when it starts and updated to its final status when it ends.
+//! when it starts (or as SCHEDULED while it waits, then updated to RUNNING) and updated to
+//! its final status when it ends.
 
 use chrono::{DateTime, Utc};
 use tidemark_sinks::database::{Database, DatabaseError};
@@ -7,6 +8,8 @@ use tidemark_sinks::database::{Database, DatabaseError};
 /// Final or current status of a run (CTL_ETL_HISTORY.STATUS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunStatus {
+    /// The run is queued by the scheduler and has not started.
+    Scheduled,
     /// The run is in progress.
     Running,
     /// The run finished without error.
@@ -21,6 +24,7 @@ impl RunStatus {
     /// The STATUS text.
     pub fn as_str(self) -> &'static str {
         match self {
+            RunStatus::Scheduled => "SCHEDULED",
             RunStatus::Running => "RUNNING",
             RunStatus::Complete => "COMPLETE",
             RunStatus::Failed => "FAILED",
@@ -70,7 +74,53 @@ pub async fn start(db: &dyn Database, run: &RunRecord) -> Result<(), DatabaseErr
         .await
 }
 
-/// Records the end of a run that was inserted by [`start`].
+/// Inserts a run that waits to start with status SCHEDULED; `run.start` is when it was
+/// triggered.
+pub async fn schedule(db: &dyn Database, run: &RunRecord) -> Result<(), DatabaseError> {
+    db.execute(&insert_sql(run, RunStatus::Scheduled, None, None, None))
+        .await
+}
+
+/// Turns the SCHEDULED row of `run` into RUNNING from `run.start` on.
+pub async fn promote(db: &dyn Database, run: &RunRecord) -> Result<(), DatabaseError> {
+    db.execute(&format!(
+        "update ctl_etl_history set status = {}, start_time = {}, created_ts = {} \
+         where job_id = {}",
+        sql_text(RunStatus::Running.as_str()),
+        sql_time(run.start),
+        run.start.timestamp(),
+        sql_text(&run.job_id)
+    ))
+    .await
+}
+
+/// Removes a SCHEDULED run that was cancelled before it started.
+pub async fn remove_scheduled(db: &dyn Database, job_id: &str) -> Result<(), DatabaseError> {
+    db.execute(&format!(
+        "delete from ctl_etl_history where job_id = {} and status = {}",
+        sql_text(job_id),
+        sql_text(RunStatus::Scheduled.as_str())
+    ))
+    .await
+}
+
+/// Closes the RUNNING and SCHEDULED runs a previous server on this host left behind as
+/// STOPPED with the reason `server restarted` (operations.md §2.2).
+pub async fn close_interrupted(db: &dyn Database) -> Result<(), DatabaseError> {
+    let now = Utc::now();
+    db.execute(&format!(
+        "update ctl_etl_history set status = {}, end_time = {}, error_text = 'server restarted' \
+         where status in ({}, {}) and host_name = {}",
+        sql_text(RunStatus::Stopped.as_str()),
+        sql_time(now),
+        sql_text(RunStatus::Running.as_str()),
+        sql_text(RunStatus::Scheduled.as_str()),
+        sql_text(&host_name())
+    ))
+    .await
+}
+
+/// Records the end of a run that was inserted by [`start`] or [`promote`]d.
 pub async fn finish(
     db: &dyn Database,
     run: &RunRecord,

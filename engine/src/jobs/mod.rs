@@ -2,6 +2,7 @@
 //! all, and [`runner`] runs one with its CTL_ETL_HISTORY bookkeeping.
 
 pub mod audit;
+pub mod control;
 pub mod history;
 pub mod initialize;
 pub mod runner;

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use chrono::Utc;
 use tidemark_sinks::database::{self, Database};
 use tokio_util::sync::CancellationToken;
-use tracing::{info, warn};
+use tracing::{info, warn, Instrument};
 
 use super::history::{self, RunRecord, RunStatus};
 use super::initialize::is_initialized;
-use super::{find, names, JobContext, JobError, JobOutcome, Trigger};
+use super::{find, names, Job, JobContext, JobError, JobOutcome, Trigger};
 use crate::config::Config;
 
 /// The result of one run.
@@ -21,6 +21,36 @@ pub struct RunReport {
     pub job_name: String,
     /// What the job reported.
     pub outcome: JobOutcome,
+}
+
+/// Who a run is, fixed before it starts so a caller can hand out its JOB_ID at once.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    /// CTL_ETL_HISTORY.JOB_ID the run will carry.
+    pub job_id: String,
+    /// How the run was started.
+    pub trigger: Trigger,
+    /// CTL_ETL_HISTORY.CYCLE_ID: shared by the extract and transform of one ETL cycle.
+    pub cycle_id: Option<String>,
+    /// Whether a SCHEDULED row for the run already exists and is to become RUNNING.
+    pub queued: bool,
+}
+
+impl RunRequest {
+    /// A run with a fresh JOB_ID, outside any ETL cycle, not queued.
+    pub fn new(trigger: Trigger) -> Self {
+        Self {
+            job_id: new_job_id(),
+            trigger,
+            cycle_id: None,
+            queued: false,
+        }
+    }
+}
+
+/// A fresh CTL_ETL_HISTORY.JOB_ID (or CYCLE_ID).
+pub fn new_job_id() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// Opens the Info Mart database the configuration names.
@@ -39,54 +69,65 @@ pub async fn run_job(
     let job = find(name)?;
     let infomart = open_infomart(&config).await?;
     let mut reports = Vec::new();
-    if name != names::INITIALIZE && !is_initialized(infomart.as_ref()).await? {
-        info!(
-            "the Info Mart is empty: running {} first",
-            names::INITIALIZE
-        );
+    if name != names::INITIALIZE {
         let init = find(names::INITIALIZE)?;
-        reports.push(
-            run_one(
-                &config,
-                &infomart,
-                init.as_ref(),
-                Trigger::Automatic,
-                &cancel,
-            )
-            .await?,
-        );
+        reports.extend(initialize_if_empty(&config, &infomart, init.as_ref(), &cancel).await?);
     }
-    reports.push(run_one(&config, &infomart, job.as_ref(), trigger, &cancel).await?);
+    let request = RunRequest::new(trigger);
+    reports.push(run_one(&config, &infomart, job.as_ref(), &request, &cancel).await?);
     Ok(reports)
 }
 
-async fn run_one(
+/// Runs `init` (Job_InitializeGIM) as an AUTOMATIC run when the Info Mart is empty.
+pub async fn initialize_if_empty(
     config: &Arc<Config>,
     infomart: &Arc<dyn Database>,
-    job: &dyn super::Job,
-    trigger: Trigger,
+    init: &dyn Job,
+    cancel: &CancellationToken,
+) -> Result<Option<RunReport>, JobError> {
+    if is_initialized(infomart.as_ref()).await? {
+        return Ok(None);
+    }
+    info!("the Info Mart is empty: running {} first", init.name());
+    let request = RunRequest::new(Trigger::Automatic);
+    Ok(Some(
+        run_one(config, infomart, init, &request, cancel).await?,
+    ))
+}
+
+/// Runs `job` once as `request` says, recording it in CTL_ETL_HISTORY: RUNNING at the
+/// start (inserted, or the queued SCHEDULED row updated), then COMPLETE, FAILED or STOPPED.
+pub async fn run_one(
+    config: &Arc<Config>,
+    infomart: &Arc<dyn Database>,
+    job: &dyn Job,
+    request: &RunRequest,
     cancel: &CancellationToken,
 ) -> Result<RunReport, JobError> {
     let run = RunRecord {
-        job_id: uuid::Uuid::new_v4().to_string(),
+        job_id: request.job_id.clone(),
         job_name: job.name().to_string(),
-        trigger: trigger.as_str(),
-        cycle_id: None,
+        trigger: request.trigger.as_str(),
+        cycle_id: request.cycle_id.clone(),
         start: Utc::now(),
     };
     let started = infomart.table_exists("ctl_etl_history").await?;
     if started {
-        history::start(infomart.as_ref(), &run).await?;
+        if request.queued {
+            history::promote(infomart.as_ref(), &run).await?;
+        } else {
+            history::start(infomart.as_ref(), &run).await?;
+        }
     }
     let ctx = JobContext {
         config: config.clone(),
         infomart: infomart.clone(),
         job_id: run.job_id.clone(),
-        trigger,
+        trigger: request.trigger,
         cancel: cancel.clone(),
     };
-    let _span = tracing::info_span!("job", name = job.name(), job_id = %run.job_id).entered();
-    let result = job.run(&ctx).await;
+    let span = tracing::info_span!("job", name = job.name(), job_id = %run.job_id);
+    let result = job.run(&ctx).instrument(span).await;
     let (status, rows, error) = match &result {
         Ok(outcome) => (RunStatus::Complete, outcome.row_count, None),
         Err(JobError::Stopped) => (RunStatus::Stopped, 0, Some("stopped".to_string())),
