@@ -5,5 +5,6 @@ pub mod config;
 pub mod demo;
 pub mod jobs;
 pub mod scheduler;
+pub mod server;
 pub mod simulate;
 pub mod sources;

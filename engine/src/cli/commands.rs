@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use super::{Cli, Command, ConfigCommand, JobCommand};
+use super::{server_commands, Cli, Command, ConfigCommand, JobCommand};
 use crate::config::{Config, ConfigError};
 use crate::jobs::{self, runner, JobError, Trigger};
 
@@ -72,6 +72,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             run_job_and_print(config, &name).await
         }
         Command::Demo(args) => crate::demo::run(&args).await.map_err(CliError::from),
+        Command::Serve(args) => server_commands::serve(&cli.config, &args).await,
+        Command::Jobs(args) => server_commands::jobs(&cli.config, &args).await,
+        Command::Status(args) => server_commands::status(&cli.config, &args).await,
+        Command::Job(JobCommand::Stop { id, server }) => {
+            server_commands::stop(&cli.config, &id, &server).await
+        }
     }
 }
 

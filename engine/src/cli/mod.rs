@@ -1,6 +1,7 @@
 //! The `tidemark` command line: parsing, logging set-up and dispatch to the subcommands.
 
 mod commands;
+mod server_commands;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,6 +10,7 @@ use std::sync::LazyLock;
 use clap::{Parser, Subcommand};
 
 pub use commands::CliError;
+pub use server_commands::{JobsArgs, ServeArgs, ServerArgs};
 
 /// Release, Info Mart schema version and the oldest IDB schema this build reads (what Info
 /// Mart's `-v` option shows).
@@ -54,6 +56,14 @@ pub enum Command {
     /// Try Tidemark with no database server: simulate a small IDB, build a SQLite Info Mart
     /// under a demo folder, run every job and show what came out.
     Demo(crate::demo::DemoArgs),
+    /// Run the scheduler with the HTTP API, `/metrics` and the management page until SIGTERM
+    /// or Ctrl-C; needs `[server] token` (or TIDEMARK_SERVER_TOKEN).
+    Serve(ServeArgs),
+    /// Show the job history, from the running server or else the Info Mart.
+    Jobs(JobsArgs),
+    /// Show the ETL latency per functional area and data source, from the running server or
+    /// else the Info Mart.
+    Status(ServerArgs),
 }
 
 /// `tidemark config …`
@@ -79,6 +89,14 @@ pub enum JobCommand {
     },
     /// List the Info Mart jobs and which of them this build implements.
     List,
+    /// Stop a running run, or cancel a scheduled one, on the running server.
+    Stop {
+        /// JOB_ID of the run (see `tidemark jobs`).
+        id: String,
+        /// The server to ask.
+        #[command(flatten)]
+        server: ServerArgs,
+    },
 }
 
 /// Parses the command line, sets up logging and runs the command.

@@ -24,6 +24,7 @@ mod reload;
 mod render;
 mod schedule;
 mod sections;
+mod server;
 mod transformation;
 mod values;
 
@@ -50,6 +51,7 @@ pub use gim_etl::{GimEtl, SM_RESOURCE_STATES};
 pub use reference::reference_markdown;
 pub use reload::{Change, TakesEffect};
 pub use schedule::Schedule;
+pub use server::{Server, SERVER_TOKEN_VAR};
 pub use transformation::GimTransformation;
 pub use values::{CronSchedule, HourMinute, MonthDay, Timestamp, ZoneId};
 
@@ -107,6 +109,9 @@ pub struct Config {
     /// `[gdpr]`: GDPR request processing.
     #[serde(default)]
     pub gdpr: Gdpr,
+    /// `[server]`: the HTTP API and management page of `tidemark serve`.
+    #[serde(default)]
+    pub server: Server,
     /// `[date-time-<name>]`: custom calendars by name (`fiscal` for `[date-time-fiscal]`).
     #[serde(skip)]
     pub calendars: BTreeMap<String, Calendar>,
@@ -190,6 +195,7 @@ impl Config {
             agg_gim_thld_queue_ixn: InteractionThresholds::default(),
             agg_gim_thld_ag_ixn: InteractionThresholds::default(),
             gdpr: Gdpr::default(),
+            server: Server::default(),
             calendars: BTreeMap::new(),
         }
     }
@@ -277,6 +283,7 @@ impl Config {
         self.agg_gim_thld_ag_ixn
             .validate("agg-gim-thld-AG-IXN", report);
         self.gdpr.validate("gdpr", report);
+        self.server.validate("server", report);
     }
 
     fn validate_calendars(&self, report: &mut Report) {

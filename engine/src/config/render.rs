@@ -56,6 +56,9 @@ fn section(out: &mut String, header: &str, info: &SectionInfo, values: Option<&T
     out.push('\n');
     for option in info.options {
         match values.and_then(|v| v.get(*option)) {
+            Some(Value::String(_)) if mask && is_secret_option(option) => {
+                let _ = writeln!(out, "{option} = \"****\"");
+            }
             Some(Value::String(url)) if mask && is_url_option(option) => {
                 let _ = writeln!(out, "{option} = {}", Value::String(mask_url(url)));
             }
@@ -67,6 +70,10 @@ fn section(out: &mut String, header: &str, info: &SectionInfo, values: Option<&T
             }
         }
     }
+}
+
+fn is_secret_option(option: &str) -> bool {
+    option == "token"
 }
 
 fn is_url_option(option: &str) -> bool {

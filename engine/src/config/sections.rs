@@ -13,6 +13,7 @@ use super::export::GimExport;
 use super::gdpr::Gdpr;
 use super::gim_etl::GimEtl;
 use super::schedule::Schedule;
+use super::server::Server;
 use super::transformation::GimTransformation;
 
 /// Prefix of the custom calendar sections `[date-time-<name>]`.
@@ -139,6 +140,7 @@ pub(crate) fn sections() -> Vec<SectionInfo> {
         SectionInfo::of::<InteractionThresholds>("agg-gim-thld-QUEUE-IXN", Shape::Table),
         SectionInfo::of::<InteractionThresholds>("agg-gim-thld-AG-IXN", Shape::Table),
         SectionInfo::of::<Gdpr>("gdpr", Shape::Table),
+        SectionInfo::of::<Server>("server", Shape::Table),
     ]
 }
 
