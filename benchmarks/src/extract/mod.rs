@@ -1,0 +1,243 @@
+//! `benchmarks extract`: Job_ExtractICON from a simulated PostgreSQL IDB against the raw
+//! binary COPY of exactly the same rows, measured in one run (issue 3, "Performance").
+//!
+//! The run simulates (or reuses) the IDB, creates a fresh Info Mart database and GIDB
+//! folder, times Job_InitializeGIM and Job_ExtractICON, then streams the SELECTs extraction
+//! ran for the same window `(initial mark, final mark]` through `COPY … TO STDOUT (FORMAT
+//! binary)`, once on one connection and once on `extract-data-max-conn` connections.
+
+mod figures;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use tidemark::config::Config;
+use tidemark::jobs::extract::{range_queries, AS_OF_VAR};
+use tidemark::jobs::{names, runner, Trigger};
+use tidemark_sinks::database::{self, Database};
+use tokio_util::sync::CancellationToken;
+
+use crate::idb::{self, IdbSize};
+use crate::machine::{Machine, Versions};
+use crate::measure::{Probe, StageCost};
+use crate::pg::PgServer;
+use crate::{copy, report};
+pub use figures::{ExtractReport, Extraction, Ratio, RowMismatch, Settings, GOAL_PERCENT};
+
+/// PostgreSQL server used when neither `--pg` nor `TIDEMARK_BENCH_PG_URL` is given.
+pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Options of `benchmarks extract`.
+#[derive(Debug, Clone, Args)]
+pub struct ExtractArgs {
+    /// Interactions (voice, e-mail, chat, outbound) simulated per day.
+    #[arg(long = "interactions-per-day", value_name = "M")]
+    pub interactions_per_day: u64,
+    /// Days simulated.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub days: u32,
+    /// Seed of the simulation; the IDB of a seed and size is simulated once and reused.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// PostgreSQL server for the IDB and the Info Mart: the URL of any database on it,
+    /// whose user may create databases.
+    #[arg(long, value_name = "URL", env = "TIDEMARK_BENCH_PG_URL", default_value = DEFAULT_PG_URL)]
+    pub pg: String,
+    /// Connections per IDB (`extract-data-max-conn`) for extraction and for the parallel
+    /// COPY; default: the configuration default.
+    #[arg(long, value_name = "T")]
+    pub threads: Option<u32>,
+    /// Folder the JSON and Markdown results are written to.
+    #[arg(long, value_name = "DIR", default_value_os_t = report::default_folder())]
+    pub results: PathBuf,
+    /// Keep the Info Mart database after the run (it is dropped otherwise).
+    #[arg(long)]
+    pub keep_infomart: bool,
+    /// No progress bars.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// Runs the benchmark, writes its results under `args.results` and returns them.
+pub async fn run(args: &ExtractArgs) -> Result<(ExtractReport, report::Written)> {
+    let server = PgServer::new(&args.pg)?;
+    let size = IdbSize {
+        seed: args.seed,
+        days: args.days,
+        interactions_per_day: args.interactions_per_day,
+    };
+    let postgres = server.version().await?;
+    let prepared = idb::prepare(&server, size, !args.no_progress).await?;
+    let infomart_name = format!(
+        "tmbench_im_{}_{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp()
+    );
+    server.create(&infomart_name).await?;
+    let gidb = tempfile::tempdir().context("creating the GIDB folder")?;
+    let measured = measure(
+        args,
+        &server,
+        &infomart_name,
+        &prepared.url,
+        gidb.path(),
+        size,
+    )
+    .await;
+    if !args.keep_infomart {
+        server.drop_database(&infomart_name).await?;
+    }
+    let (settings, initialize, extraction, copy_sequential, copy_parallel) = measured?;
+    let ratio = Ratio::of(&extraction.throughput, &copy_sequential, &copy_parallel);
+    let report = ExtractReport {
+        benchmark: "extract".to_string(),
+        measured_at: chrono::Utc::now().to_rfc3339(),
+        machine: Machine::current(),
+        versions: Versions::current(postgres),
+        size,
+        idb: prepared,
+        settings,
+        initialize,
+        extraction,
+        copy_sequential,
+        copy_parallel,
+        ratio,
+    };
+    let written = report::write(&args.results, "extract", &report, &report.to_markdown())?;
+    Ok((report, written))
+}
+
+type Measured = (
+    Settings,
+    StageCost,
+    Extraction,
+    copy::CopyPass,
+    copy::CopyPass,
+);
+
+/// The timed part: both jobs, then both COPY passes over the window extraction covered.
+async fn measure(
+    args: &ExtractArgs,
+    server: &PgServer,
+    infomart_name: &str,
+    idb_url: &str,
+    gidb: &Path,
+    size: IdbSize,
+) -> Result<Measured> {
+    let infomart_url = server.url_of(infomart_name);
+    let config = Arc::new(configuration(&infomart_url, gidb, idb_url, args.threads)?);
+    let as_of = size.as_of();
+    // Extraction reads the variable when the job starts; nothing else reads it meanwhile.
+    std::env::set_var(AS_OF_VAR, as_of.to_rfc3339());
+    let initialize = run_timed(&config, names::INITIALIZE).await?;
+    let extract_cost = run_timed(&config, names::EXTRACT).await?;
+    let infomart = database::connect(&infomart_url).await?;
+    let initial_mark = 0;
+    let final_mark = infomart
+        .query_opt_i64("select max(hwm_value) from ctl_hwm where hwm_name like 'extract:%'")
+        .await?
+        .unwrap_or(initial_mark);
+    let lowest_mark = infomart
+        .query_opt_i64("select min(hwm_value) from ctl_hwm where hwm_name like 'extract:%'")
+        .await?
+        .unwrap_or(initial_mark);
+    let queries = range_queries(infomart.as_ref(), &config, initial_mark, final_mark).await?;
+    if queries.is_empty() {
+        bail!("extraction planned no table to read");
+    }
+    let connections = config.gim_etl.extract_data_max_conn.max(1) as usize;
+    let copy_sequential = copy::run("COPY binary, sequential", &queries, 1).await?;
+    let copy_parallel = copy::run("COPY binary, parallel", &queries, connections).await?;
+    let extraction = Extraction::read(
+        infomart.as_ref(),
+        extract_cost,
+        copy_sequential.throughput.copy_bytes,
+        folder_bytes(gidb)?,
+        &copy_sequential.per_table,
+    )
+    .await?;
+    let settings = Settings {
+        extract_data_max_conn: config.gim_etl.extract_data_max_conn,
+        extract_data_thread_pool_size: config.gim_etl.extract_data_thread_pool_size,
+        extract_data_chunk_size: config.gim_etl.extract_data_chunk_size,
+        as_of: as_of.to_rfc3339(),
+        window_from: initial_mark,
+        window_to: final_mark,
+        lowest_final_mark: lowest_mark,
+    };
+    Ok((
+        settings,
+        initialize,
+        extraction,
+        copy_sequential,
+        copy_parallel,
+    ))
+}
+
+/// The configuration of one run: the fresh Info Mart and GIDB folder, one DAP with every
+/// role on the IDB.
+fn configuration(
+    infomart_url: &str,
+    gidb: &Path,
+    idb_url: &str,
+    threads: Option<u32>,
+) -> Result<Config> {
+    let gim_etl = threads
+        .map(|t| format!("[gim-etl]\nextract-data-max-conn = {t}\n"))
+        .unwrap_or_default();
+    let text = format!(
+        "[infomart]\nurl = \"{infomart_url}\"\n\n[gidb]\nurl = \"{}\"\n\n{gim_etl}\n\
+         [[dap]]\nname = \"idb\"\nrole = \"ICON_CFG,ICON_CORE,ICON_MM,ICON_OCS\"\nurl = \"{idb_url}\"\n",
+        gidb.display()
+    );
+    Config::from_toml_str(&text).map_err(|e| anyhow::anyhow!("benchmark configuration: {e}"))
+}
+
+/// Runs one job in-process and returns what it cost.
+async fn run_timed(config: &Arc<Config>, job: &str) -> Result<StageCost> {
+    let probe = Probe::start(job);
+    runner::run_job(
+        Arc::clone(config),
+        job,
+        Trigger::Manual,
+        CancellationToken::new(),
+    )
+    .await
+    .with_context(|| format!("{job} failed"))?;
+    Ok(probe.finish())
+}
+
+/// Bytes of every file under `folder`.
+fn folder_bytes(folder: &Path) -> Result<u64> {
+    let mut total = 0;
+    for entry in
+        std::fs::read_dir(folder).with_context(|| format!("reading {}", folder.display()))?
+    {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        total += if meta.is_dir() {
+            folder_bytes(&entry.path())?
+        } else {
+            meta.len()
+        };
+    }
+    Ok(total)
+}
+
+/// Rows per IDB table in CTL_EXTRACT_HISTORY.
+async fn extracted_rows_per_table(infomart: &dyn Database) -> Result<Vec<(String, u64)>> {
+    let rows = infomart
+        .query("select table_name, sum(row_count)::bigint from ctl_extract_history group by table_name order by table_name")
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_str().unwrap_or_default().to_string(),
+                r[1].as_i64().unwrap_or(0).max(0) as u64,
+            )
+        })
+        .collect())
+}

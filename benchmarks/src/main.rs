@@ -1,0 +1,46 @@
+//! `benchmarks`: Tidemark's benchmark harness (see `benchmarks/README.md`).
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use tidemark_benchmarks::extract::{self, ExtractArgs};
+use tracing_subscriber::fmt::format::FmtSpan;
+use tracing_subscriber::EnvFilter;
+
+/// Tidemark benchmarks: each measures a stage against the physical limit of the same rows
+/// on the same machine, in the same run.
+#[derive(Debug, Parser)]
+#[command(name = "benchmarks", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Job_ExtractICON from a simulated PostgreSQL IDB against binary COPY of the same rows.
+    Extract(ExtractArgs),
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    // `RUST_LOG=tidemark=info` also logs each extraction span with its busy and idle time.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
+        )
+        .with_span_events(FmtSpan::CLOSE)
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Extract(args) => {
+            let (report, written) = extract::run(&args).await?;
+            println!("{}", report.to_markdown());
+            println!(
+                "written: {} and {}",
+                written.json.display(),
+                written.markdown.display()
+            );
+        }
+    }
+    Ok(())
+}
