@@ -2,3 +2,4 @@
 //! transform and aggregate GIDB data into the Info Mart.
 
 pub mod calendar;
+pub mod merge;

@@ -5,13 +5,18 @@
 //! [`ScalarUDFImpl`]: datafusion::logical_expr::ScalarUDFImpl
 
 pub mod date_time_key;
+pub mod merge_keys;
 
 use datafusion::logical_expr::ScalarUDF;
 use datafusion::prelude::SessionContext;
 
 /// Every Tidemark scalar function.
 pub fn scalar_functions() -> Vec<ScalarUDF> {
-    vec![ScalarUDF::from(date_time_key::DateTimeKey::new())]
+    vec![
+        ScalarUDF::from(date_time_key::DateTimeKey::new()),
+        ScalarUDF::from(merge_keys::MergeKey::node()),
+        ScalarUDF::from(merge_keys::MergeKey::root()),
+    ]
 }
 
 /// Registers every Tidemark function on `ctx`.
