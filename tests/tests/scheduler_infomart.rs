@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tidemark::jobs::control::{JobControl, StopOutcome};
+use tidemark::jobs::control::StopOutcome;
 use tidemark::jobs::history::RunStatus;
 use tidemark::jobs::{self, names, Job, JobContext, JobError, JobOutcome};
 use tidemark::scheduler::{Scheduler, SchedulerError, SchedulerEvent, SystemClock};

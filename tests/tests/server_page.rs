@@ -257,7 +257,10 @@ async fn page_lists_filters_sorts_and_runs_jobs_in_chromium() {
         .await
         .unwrap();
     let headers = texts(&client, "#history thead th").await;
-    assert!(headers.iter().any(|h| h.eq_ignore_ascii_case("Job ID")), "{headers:?}");
+    assert!(
+        headers.iter().any(|h| h.eq_ignore_ascii_case("Job ID")),
+        "{headers:?}"
+    );
 
     // Run Job_InitializeGIM from the dialog; the new run appears.
     client

@@ -115,7 +115,7 @@ fn compat_unverified_schedule_defaults() {
     );
     assert_eq!(s.etl_frequency, 1);
     assert!(s.run_maintain && !s.run_update_stats && !s.run_aggregates);
-    assert_eq!(s.maintain_start_time.to_string(), "03:00");
+    assert_eq!(s.maintain_start_time.to_string(), "05:00");
     assert_eq!(s.update_stats_schedule.as_str(), "0/10 *");
 }
 

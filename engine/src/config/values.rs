@@ -85,8 +85,47 @@ impl CronSchedule {
 
     /// The first fire time strictly after `after`, evaluated at minute resolution in the
     /// time zone of `after` (the scheduler passes a time in `[schedule] timezone`).
+    ///
+    /// Daylight-saving changes follow cron practice: a time that falls into the
+    /// spring-forward gap fires once at the end of the gap, a repeated time after the
+    /// fall-back fires once, at its first occurrence; an expression whose hours field is `*`
+    /// keeps firing by the clock (it fires in the repeated hour, not for skipped minutes).
     pub fn next_after<Z: TimeZone>(&self, after: &DateTime<Z>) -> Option<DateTime<Z>> {
-        self.schedule.after(after).next()
+        use chrono::{LocalResult, Timelike};
+        use cron::TimeUnitSpec;
+        // Every expression fires at least once per wall-clock day; a day is at most 25 h.
+        const SEARCH_MINUTES: i64 = 26 * 60;
+        let zone = after.timezone();
+        let at = |minute: i64| zone.timestamp_opt(minute * 60, 0).single();
+        let matches = |wall: NaiveDateTime| {
+            self.schedule.minutes().includes(wall.minute())
+                && self.schedule.hours().includes(wall.hour())
+        };
+        let by_the_clock = self.schedule.hours().is_all();
+        let first = after.timestamp().div_euclid(60);
+        let mut previous = at(first)?.naive_local();
+        for minute in first + 1..=first + SEARCH_MINUTES {
+            let instant = at(minute)?;
+            let wall = instant.naive_local();
+            let fires = if wall - previous > chrono::Duration::minutes(1) {
+                // The minutes strictly between `previous` and `wall` do not exist today.
+                let skipped =
+                    std::iter::successors(Some(previous + chrono::Duration::minutes(1)), |m| {
+                        Some(*m + chrono::Duration::minutes(1))
+                    })
+                    .take_while(|m| *m < wall);
+                matches(wall) || (!by_the_clock && skipped.into_iter().any(matches))
+            } else if let LocalResult::Ambiguous(earliest, _) = zone.from_local_datetime(&wall) {
+                matches(wall) && (by_the_clock || earliest == instant)
+            } else {
+                matches(wall)
+            };
+            if fires {
+                return Some(instant);
+            }
+            previous = wall;
+        }
+        None
     }
 
     /// Checks one field against the grammar of §0.4 with values in `0..=max`.

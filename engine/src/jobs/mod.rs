@@ -80,6 +80,9 @@ pub struct JobContext {
     pub trigger: Trigger,
     /// Cancelled when the operator stops the job or the server shuts down.
     pub cancel: CancellationToken,
+    /// Job parameters given with a run started by hand (e.g. `-insertPendingAgg …` for
+    /// Job_AggregateGIM); empty for scheduled and automatic runs.
+    pub params: Vec<String>,
 }
 
 /// What a finished job reports.

@@ -34,6 +34,8 @@ pub struct RunRequest {
     pub cycle_id: Option<String>,
     /// Whether a SCHEDULED row for the run already exists and is to become RUNNING.
     pub queued: bool,
+    /// Job parameters handed to the job ([`JobContext::params`]).
+    pub params: Vec<String>,
 }
 
 impl RunRequest {
@@ -44,6 +46,7 @@ impl RunRequest {
             trigger,
             cycle_id: None,
             queued: false,
+            params: Vec::new(),
         }
     }
 }
@@ -125,6 +128,7 @@ pub async fn run_one(
         job_id: run.job_id.clone(),
         trigger: request.trigger,
         cancel: cancel.clone(),
+        params: request.params.clone(),
     };
     let span = tracing::info_span!("job", name = job.name(), job_id = %run.job_id);
     let result = job.run(&ctx).instrument(span).await;

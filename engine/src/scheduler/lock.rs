@@ -12,7 +12,8 @@ use std::fs::{File, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
-use tidemark_sinks::database::{self, Database, Dialect};
+use tidemark_schemas::Dialect;
+use tidemark_sinks::database::{self, Database};
 
 use super::SchedulerError;
 use crate::config::{mask_url, sqlite_path};
@@ -22,11 +23,13 @@ pub const ADVISORY_LOCK_KEY: i64 = 0x5469_6465;
 /// Name of the MySQL/MariaDB user lock.
 const MYSQL_LOCK_NAME: &str = "tidemark-serve";
 
-/// The lock a running server holds on its Info Mart; dropping it releases the lock.
+/// The lock a running server holds on its Info Mart; [`ServerLock::release`] or dropping
+/// it releases the lock.
 pub struct ServerLock {
-    _held: Held,
+    held: Held,
 }
 
+/// What keeps the lock.
 enum Held {
     /// The connection that holds the session lock.
     Session(Box<dyn Database>),
@@ -48,7 +51,27 @@ impl ServerLock {
             Dialect::Postgres => Held::Session(session_lock(url, Session::Postgres).await?),
             Dialect::MySql => Held::Session(session_lock(url, Session::MySql).await?),
         };
-        Ok(ServerLock { _held: held })
+        Ok(ServerLock { held })
+    }
+
+    /// Releases the lock at once: a session lock is given back on its connection (a
+    /// dropped connection may linger in the database for a moment), a file is unlocked.
+    pub async fn release(self) {
+        match self.held {
+            Held::Session(connection) => {
+                let give_back = match connection.dialect() {
+                    Dialect::Postgres => format!("select pg_advisory_unlock({ADVISORY_LOCK_KEY})"),
+                    _ => format!("select release_lock('{MYSQL_LOCK_NAME}')"),
+                };
+                if let Err(e) = connection.query(&give_back).await {
+                    tracing::warn!("could not release the server lock: {e}");
+                }
+            }
+            Held::File(file) => {
+                let _ = file.unlock();
+            }
+            Held::Nothing => {}
+        }
     }
 }
 

@@ -148,7 +148,8 @@ pub(crate) struct Inner {
     wake: Notify,
     events: broadcast::Sender<SchedulerEvent>,
     shutdown: CancellationToken,
-    _lock: ServerLock,
+    /// Taken and released by [`Scheduler::shutdown`].
+    lock: Mutex<Option<ServerLock>>,
 }
 
 impl Inner {
@@ -198,7 +199,7 @@ impl Scheduler {
             wake: Notify::new(),
             events,
             shutdown: CancellationToken::new(),
-            _lock: lock,
+            lock: Mutex::new(Some(lock)),
         });
         info!("scheduler started on {}", crate::config::mask_url(&url));
         let ticker = tokio::spawn(tick::run(inner.clone()));
@@ -243,6 +244,12 @@ impl Scheduler {
                 warn!("a job task ended abnormally: {e}");
             }
         }
+        let lock = (self.inner.lock.lock())
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(lock) = lock {
+            lock.release().await;
+        }
         info!("scheduler stopped");
     }
 }
@@ -264,7 +271,10 @@ impl JobControl for Control {
         if name == names::AGGREGATE {
             tick::check_manual_aggregation(&config.schedule, self.0.clock.now())?;
         }
-        let request = RunRequest::new(Trigger::Manual);
+        let request = RunRequest {
+            params: params.to_vec(),
+            ..RunRequest::new(Trigger::Manual)
+        };
         let job_id = self.0.request(name, request).await?;
         info!("{name} started by hand (job id {job_id})");
         Ok(job_id)

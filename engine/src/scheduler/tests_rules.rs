@@ -24,7 +24,7 @@ fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
 }
 
 fn schedule(toml: &str) -> Schedule {
-    let text = format!("[schedule]\n{toml}");
+    let text = format!("[infomart]\nurl = \"sqlite://unused.db\"\n\n[schedule]\n{toml}");
     crate::config::Config::from_toml_str(&text)
         .unwrap_or_else(|e| panic!("{text}: {e}"))
         .schedule

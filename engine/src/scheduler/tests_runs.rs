@@ -3,7 +3,7 @@
 //! frequency, maintenance waiting and preempted, statistics suspended, export waiting,
 //! the aggregation window, manual runs, stop and cancel, config reload and shutdown.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -18,13 +18,16 @@ use crate::jobs::control::{ControlError, JobControl, StopOutcome};
 use crate::jobs::history::RunStatus;
 use crate::jobs::{names, Job, JobContext, JobError, JobOutcome};
 
-/// Releases stand-in jobs by name.
+/// Releases stand-in jobs by name and keeps the job parameters each one last received.
 #[derive(Default)]
-struct Gates(Mutex<HashMap<&'static str, Arc<Notify>>>);
+struct Gates {
+    gates: Mutex<HashMap<&'static str, Arc<Notify>>>,
+    params: Mutex<HashMap<&'static str, Vec<String>>>,
+}
 
 impl Gates {
     fn gate(&self, name: &'static str) -> Arc<Notify> {
-        self.0.lock().unwrap().entry(name).or_default().clone()
+        self.gates.lock().unwrap().entry(name).or_default().clone()
     }
 }
 
@@ -42,6 +45,7 @@ impl Job for StandIn {
 
     async fn run(&self, ctx: &JobContext) -> Result<JobOutcome, JobError> {
         let gate = self.gates.gate(self.name);
+        (self.gates.params.lock().unwrap()).insert(self.name, ctx.params.clone());
         tokio::select! {
             _ = gate.notified() => Ok(JobOutcome::default()),
             _ = ctx.cancel.cancelled() => Err(JobError::Stopped),
@@ -54,6 +58,8 @@ struct Harness {
     control: Arc<dyn JobControl>,
     clock: ManualClock,
     events: broadcast::Receiver<SchedulerEvent>,
+    /// Events of the first tick, handed out again before newer ones.
+    pending: VecDeque<SchedulerEvent>,
     gates: Arc<Gates>,
     config_path: PathBuf,
     url: String,
@@ -103,17 +109,21 @@ impl Harness {
             scheduler: Some(scheduler),
             clock,
             events,
+            pending: VecDeque::new(),
             gates,
             config_path,
             url,
             _folder: folder,
         };
-        harness.until_tick(start).await;
+        harness.pending = harness.until_tick(start).await.into();
         harness
     }
 
     /// The next event; a hang guard fails the test if none comes.
     async fn next(&mut self) -> SchedulerEvent {
+        if let Some(event) = self.pending.pop_front() {
+            return event;
+        }
         tokio::time::timeout(std::time::Duration::from_secs(60), self.events.recv())
             .await
             .expect("the scheduler reports within the hang guard")
@@ -333,6 +343,28 @@ async fn aggregation_runs_within_its_window_and_manual_runs_are_refused_outside(
     };
     assert!(message.contains("aggregation window"), "{message}");
     assert!(message.contains("2024-05-02 01:00:00 GMT"), "{message}");
+}
+
+#[tokio::test]
+async fn job_parameters_of_a_manual_aggregation_reach_the_job() {
+    let schedule = "aggregate-schedule = \"0 1\"\naggregate-duration = \"05:00\"";
+    let mut h = Harness::start(&[names::AGGREGATE], schedule, utc(1, 2, 0)).await;
+    let params = [
+        "-insertPendingAgg".to_string(),
+        "AGT_QUEUE:0:86400".to_string(),
+    ];
+    h.control.run_job(names::AGGREGATE, &params).await.unwrap();
+    h.started(names::AGGREGATE).await;
+    h.release(names::AGGREGATE);
+    assert_eq!(h.finished(names::AGGREGATE).await, RunStatus::Complete);
+    let received = h
+        .gates
+        .params
+        .lock()
+        .unwrap()
+        .get(names::AGGREGATE)
+        .cloned();
+    assert_eq!(received.as_deref(), Some(&params[..]));
 }
 
 #[tokio::test]

@@ -150,6 +150,13 @@ impl Drop for TestServer {
     }
 }
 
+impl TestServer {
+    /// A server that already answers at `base` (started elsewhere).
+    pub fn at(base: String) -> Self {
+        Self { base, stop: None }
+    }
+}
+
 /// Serves `control` over the Info Mart of `config` with [`TOKEN`].
 pub async fn start(config: Arc<Config>, control: Arc<dyn JobControl>) -> TestServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -1,0 +1,189 @@
+//! The real `tidemark serve` binary with its scheduler over a PostgreSQL Info Mart: a run
+//! of Job_InitializeGIM started through the API appears in the history, a run is stopped,
+//! a second server on the same Info Mart is refused, and SIGTERM ends the process cleanly
+//! with no run left RUNNING.
+
+mod server_common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use server_common::*;
+use tidemark_tests::fresh_postgres;
+
+/// `target/debug/tidemark`, next to the directory of this test binary.
+fn tidemark_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let debug = exe.parent().and_then(Path::parent).unwrap();
+    let binary = debug.join("tidemark");
+    assert!(
+        binary.exists(),
+        "{} is missing: build the workspace first",
+        binary.display()
+    );
+    binary
+}
+
+/// A free local port (bound and released at once).
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// `tidemark --config <config> serve --listen 127.0.0.1:<port>` with its output in `dir`.
+fn spawn_serve(config: &Path, port: u16, dir: &Path, tag: &str) -> Child {
+    let log = |name: &str| std::fs::File::create(dir.join(format!("{tag}.{name}"))).unwrap();
+    Command::new(tidemark_binary())
+        .arg("--config")
+        .arg(config)
+        .arg("serve")
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(Stdio::from(log("out")))
+        .stderr(Stdio::from(log("err")))
+        .spawn()
+        .expect("tidemark serve starts")
+}
+
+/// Both output files of a process started with `tag`.
+fn output(dir: &Path, tag: &str) -> String {
+    let read = |name: &str| std::fs::read_to_string(dir.join(format!("{tag}.{name}")));
+    format!(
+        "{}{}",
+        read("out").unwrap_or_default(),
+        read("err").unwrap_or_default()
+    )
+}
+
+/// The exit status of `child` within `limit`, or `None`.
+fn wait_for_exit(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
+    let until = Instant::now() + limit;
+    while Instant::now() < until {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+/// Polls `check` every 200 ms for up to 120 s.
+async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+    let until = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(Instant::now() < until, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The history row of `job_id`, if listed.
+async fn history_row(server: &TestServer, job_id: &str) -> Option<Value> {
+    let (status, body) = get(server, "/api/v1/history").await;
+    assert_eq!(status, 200, "{body}");
+    body.as_array()?
+        .iter()
+        .find(|row| row["job_id"] == job_id)
+        .cloned()
+}
+
+/// Stops the child if a failed assertion leaves it running.
+struct Reaper(Child);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+#[tokio::test]
+async fn serve_runs_and_stops_jobs_and_ends_cleanly_on_sigterm() {
+    let db = fresh_postgres().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = dir.path().join("tidemark.toml");
+    std::fs::write(&config_path, config_text(&db.url, dir.path())).unwrap();
+    let port = free_port();
+    let mut serve = Reaper(spawn_serve(&config_path, port, dir.path(), "serve"));
+    let server = TestServer::at(format!("http://127.0.0.1:{port}"));
+
+    eventually("the server to answer /readyz", async || {
+        let answer = http().get(format!("{}/readyz", server.base)).send().await;
+        answer.ok().filter(|r| r.status().is_success())
+    })
+    .await;
+
+    // A second server on the same Info Mart exits at once with a clear message.
+    let mut second = spawn_serve(&config_path, free_port(), dir.path(), "second");
+    let refused =
+        wait_for_exit(&mut second, Duration::from_secs(60)).expect("a second server exits at once");
+    assert!(!refused.success());
+    let said = output(dir.path(), "second");
+    assert!(
+        said.contains("another Tidemark server already runs"),
+        "{said}"
+    );
+
+    // The first Job_InitializeGIM runs to completion and shows in the history.
+    let (status, started) = post(&server, "/api/v1/jobs/Job_InitializeGIM/run", &json!({})).await;
+    assert_eq!(status, 202, "{started}");
+    let first = started["job_id"].as_str().unwrap().to_string();
+    let row = eventually("the first run to complete", async || {
+        history_row(&server, &first)
+            .await
+            .filter(|row| row["status"] != "RUNNING")
+    })
+    .await;
+    assert_eq!(row["status"], "COMPLETE", "{row}");
+    assert_eq!(row["trigger_type"], "MANUAL", "{row}");
+
+    // A finished run cannot be stopped; a second run is stopped or has already finished.
+    let (status, body) = post(&server, &format!("/api/v1/runs/{first}/stop"), &json!({})).await;
+    assert!(matches!(status, 404 | 409), "{status} {body}");
+    let (status, started) = post(&server, "/api/v1/jobs/Job_InitializeGIM/run", &json!({})).await;
+    assert_eq!(status, 202, "{started}");
+    let second_run = started["job_id"].as_str().unwrap().to_string();
+    let (status, stop) = post(
+        &server,
+        &format!("/api/v1/runs/{second_run}/stop"),
+        &json!({}),
+    )
+    .await;
+    let row = eventually("the second run to end", async || {
+        history_row(&server, &second_run)
+            .await
+            .filter(|row| row["status"] != "RUNNING")
+    })
+    .await;
+    match status {
+        200 => assert_eq!(row["status"], "STOPPED", "{stop} {row}"),
+        _ => assert_eq!(row["status"], "COMPLETE", "{status} {stop} {row}"),
+    }
+
+    // SIGTERM while a run is under way: the process ends cleanly, nothing stays RUNNING.
+    let (status, started) = post(&server, "/api/v1/jobs/Job_InitializeGIM/run", &json!({})).await;
+    assert_eq!(status, 202, "{started}");
+    let pid = serve.0.id().to_string();
+    let term = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(term.success());
+    let exit = wait_for_exit(&mut serve.0, Duration::from_secs(60))
+        .unwrap_or_else(|| panic!("no exit after SIGTERM:\n{}", output(dir.path(), "serve")));
+    assert!(exit.success(), "{exit}:\n{}", output(dir.path(), "serve"));
+    let said = output(dir.path(), "serve");
+    assert!(said.contains("stopping the scheduler"), "{said}");
+
+    let infomart = tidemark_sinks::database::connect(&db.url).await.unwrap();
+    let left = infomart
+        .query_strings(
+            "select status from ctl_etl_history where status in ('RUNNING', 'SCHEDULED')",
+        )
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "{left:?}");
+}
