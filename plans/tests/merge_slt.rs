@@ -2,34 +2,11 @@
 //! fixture into empty `merge_*` input tables with the real GIDB schemas and reads
 //! `voice_merge(timeout, horizon)`, which runs `merge_voice` on them.
 
-use std::collections::HashMap;
+mod merge_support;
+
 use std::path::Path;
-use std::sync::Arc;
 
-use datafusion::datasource::MemTable;
-use datafusion::logical_expr::lit;
-use datafusion::prelude::SessionContext;
-use tidemark_plans::merge::{input_schema, sql, INPUTS};
-use tidemark_schemas::gidb::CREATE_AUDIT_KEY;
 use tidemark_udfs::slt::{slt_files, DataFusionSlt};
-
-/// A session with the Tidemark functions, `voice_merge` and the empty input tables;
-/// `create_audit_key` defaults to 0 so fixtures only list the columns they need.
-fn session() -> DataFusionSlt {
-    let ctx = SessionContext::new();
-    tidemark_udfs::register_all(&ctx);
-    sql::register(&ctx);
-    for name in INPUTS {
-        let schema = input_schema(name).expect("merge input schema");
-        let defaults = HashMap::from([(CREATE_AUDIT_KEY.to_string(), lit(0i64))]);
-        let table = MemTable::try_new(schema, vec![vec![]])
-            .expect("empty input table")
-            .with_column_defaults(defaults);
-        ctx.register_table(name, Arc::new(table))
-            .expect("register input table");
-    }
-    DataFusionSlt::with_context(ctx)
-}
 
 #[tokio::test]
 async fn merge_golden_files() {
@@ -48,7 +25,9 @@ async fn merge_golden_files() {
     );
     let mut failures = Vec::new();
     for file in files {
-        let mut runner = sqllogictest::Runner::new(|| async { Ok(session()) });
+        let mut runner = sqllogictest::Runner::new(|| async {
+            Ok(DataFusionSlt::with_context(merge_support::session()))
+        });
         if let Err(e) = runner.run_file_async(&file).await {
             failures.push(format!("{}: {e}", file.display()));
         }
