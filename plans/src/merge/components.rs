@@ -1,5 +1,5 @@
 //! Connected components of the call graph (idb.md §5.4 step 1) by label propagation, each
-//! round one DataFusion join + aggregation, until no label changes.
+//! round DataFusion joins + one aggregation, until no label changes.
 //!
 //! Registers `merge_labels` (`node`, `label`, `changed`): every node of the graph with the
 //! smallest label of its component. A call node starts with its `root_key`, any other node
@@ -20,7 +20,8 @@ pub const LABELS: &str = "merge_labels";
 pub async fn label(ctx: &SessionContext) -> Result<(), DataFusionError> {
     materialize(ctx, LABELS, &initial_sql()).await?;
     let nodes = ctx.table(LABELS).await?.count().await?;
-    // A label travels one edge per round, so a component settles within its node count.
+    // A label travels at least one edge per round, so a component settles within its node
+    // count.
     for _ in 0..=nodes {
         materialize(ctx, LABELS, &round_sql()).await?;
         if changed(ctx).await? == 0 {
@@ -40,17 +41,22 @@ fn initial_sql() -> String {
     )
 }
 
-/// One round: each node takes the smallest label among itself and its neighbours.
+/// One round: each node takes the smallest label among its own, its neighbours', and the
+/// label of the call its label names (pointer jumping: a label is the root key of a call of
+/// the same component, so a long chain settles in a few rounds, not one per edge).
 fn round_sql() -> String {
     format!(
-        "select l.node, \
-                case when n.label < l.label then n.label else l.label end as label, \
-                coalesce(n.label < l.label, false) as changed \
-         from {LABELS} l \
-         left join (select e.dst as node, min(s.label) as label \
-                    from {EDGES} e join {LABELS} s on s.node = e.src \
-                    group by e.dst) n \
-           on n.node = l.node"
+        "select n.node, n.label, n.label < o.label as changed \
+         from (select node, min(label) as label from ( \
+                 select node, label from {LABELS} \
+                 union all \
+                 select e.dst, s.label from {EDGES} e join {LABELS} s on s.node = e.src \
+                 union all \
+                 select l.node, r.label from {LABELS} l \
+                 join {CALL_NODES} c on c.root_key = l.label \
+                 join {LABELS} r on r.node = c.node \
+               ) group by node) n \
+         join {LABELS} o on o.node = n.node"
     )
 }
 
