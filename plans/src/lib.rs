@@ -2,4 +2,5 @@
 //! transform and aggregate GIDB data into the Info Mart.
 
 pub mod calendar;
+pub mod gidb;
 pub mod merge;

@@ -111,9 +111,9 @@ pub struct GimEtl {
     pub max_chain_processing_duration_in_hours: u32,
 
     /// Width in seconds of the source-time window `(mark, mark + size]` copied per IDB
-    /// table in one extraction chunk. The vendor advises no more than 7200.
+    /// table in one extraction chunk. Larger windows are refused: the vendor limit is 7200.
     ///
-    /// Allowed: 60–86400 (seconds).
+    /// Allowed: 60–7200 (seconds).
     /// Takes effect: `next-etl-cycle`.
     pub extract_data_chunk_size: u32,
 
@@ -478,7 +478,7 @@ impl GimEtl {
             "extract-data-chunk-size",
             self.extract_data_chunk_size.into(),
             60,
-            86_400,
+            7_200,
             " seconds",
         );
         report.at_least(
@@ -550,13 +550,6 @@ impl GimEtl {
     }
 
     fn warn_ignored(&self, s: &str, report: &mut Report) {
-        if self.extract_data_chunk_size > 7200 {
-            report.warning(
-                format!("[{s}] extract-data-chunk-size"),
-                Some(self.extract_data_chunk_size.to_string()),
-                "larger than the 7200 s the vendor advises",
-            );
-        }
         let gidb_widths = [
             (
                 "partitioning-interval-size-gidb",

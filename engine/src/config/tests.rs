@@ -178,6 +178,13 @@ fn out_of_range_values_name_option_value_and_range() {
         text.contains("[schedule] etl-frequency = 2000") && text.contains("1–1440"),
         "{text}"
     );
+    let text = problems_with("[gim-etl]\nextract-data-chunk-size = 7201\n");
+    assert!(
+        text.contains(
+            "[gim-etl] extract-data-chunk-size = 7201: out of range; allowed: 60–7200 seconds"
+        ),
+        "{text}"
+    );
     let text = problems_with("[gim-etl]\ndays-to-keep-gdpr-history = 31\n");
     assert!(
         text.contains("[gim-etl] days-to-keep-gdpr-history = 31") && text.contains("0–30"),

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod control;
+pub mod extract;
 pub mod history;
 pub mod initialize;
 pub mod runner;
@@ -135,7 +136,10 @@ pub trait Job: Send + Sync {
 
 /// Every job this build implements, in scheduling order.
 pub fn registry() -> Vec<Arc<dyn Job>> {
-    vec![Arc::new(initialize::InitializeGim)]
+    vec![
+        Arc::new(initialize::InitializeGim),
+        Arc::new(extract::ExtractIcon),
+    ]
 }
 
 /// The job called `name` (exact, case-sensitive Info Mart name).

@@ -4,3 +4,5 @@
 //! that DataFusion and Parquet use, without copying.
 
 pub mod arrow_bridge;
+pub mod idb;
+pub mod window_sql;

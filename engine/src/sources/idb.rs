@@ -1,0 +1,213 @@
+//! One IDB as extraction sees it: a control connection for small queries (session info,
+//! probes) and connectorx reads of data windows into Arrow, never more than
+//! `extract-data-max-conn` connections open at once.
+
+use std::sync::Arc;
+
+use arrow::record_batch::RecordBatch;
+use connectorx::prelude::{get_arrow, SourceConn};
+use connectorx::sql::CXQuery;
+use tidemark_schemas::batch::{Row, Value};
+use tidemark_schemas::{record_batch, Dialect, TableDef};
+use tidemark_sinks::database::{self, Database, DatabaseError, SqlValue};
+use tokio::sync::Semaphore;
+
+use super::arrow_bridge::batch_56_to_59;
+use crate::config::Dap;
+
+/// Why an IDB could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The control connection failed.
+    #[error("IDB {dap}: {source}")]
+    Database {
+        /// DAP name.
+        dap: String,
+        /// The database error.
+        source: DatabaseError,
+    },
+    /// A connectorx read failed.
+    #[error("IDB {dap}: reading {what} failed: {reason}")]
+    Read {
+        /// DAP name.
+        dap: String,
+        /// What was read (table and window).
+        what: String,
+        /// The connectorx or bridge error text.
+        reason: String,
+    },
+}
+
+/// An open IDB.
+pub struct Idb {
+    /// DAP name.
+    pub dap: String,
+    /// SQL dialect of the IDB.
+    pub dialect: Dialect,
+    control: Arc<dyn Database>,
+    connectorx_url: String,
+    data_permits: Arc<Semaphore>,
+}
+
+impl Idb {
+    /// Connects to the IDB of `dap`. One of the `max_conn` connections is the control
+    /// connection; data reads share the others (at least one).
+    pub async fn open(dap: &Dap, max_conn: u32) -> Result<Idb, SourceError> {
+        let control =
+            database::connect(&dap.url)
+                .await
+                .map_err(|source| SourceError::Database {
+                    dap: dap.name.clone(),
+                    source,
+                })?;
+        let dialect = control.dialect();
+        Ok(Idb {
+            dap: dap.name.clone(),
+            dialect,
+            control: Arc::from(control),
+            connectorx_url: connectorx_url(&dap.url),
+            data_permits: Arc::new(Semaphore::new(max_conn.saturating_sub(1).max(1) as usize)),
+        })
+    }
+
+    /// The control connection.
+    pub fn control(&self) -> &dyn Database {
+        self.control.as_ref()
+    }
+
+    /// How many data queries may run at once against this IDB.
+    pub fn data_connections(&self) -> usize {
+        self.data_permits.available_permits().max(1)
+    }
+
+    /// Runs `queries` (partitions of one read) and returns the non-empty batches in arrow
+    /// 59: with connectorx, one connection each, or for SQLite on the control connection
+    /// (connectorx cannot type a `numeric` column whose first value is NULL there). `shape`
+    /// lists the selected columns in order; `what` names the read in errors.
+    pub async fn read(
+        &self,
+        queries: Vec<String>,
+        shape: &TableDef,
+        what: &str,
+    ) -> Result<Vec<RecordBatch>, SourceError> {
+        if self.dialect == Dialect::Sqlite {
+            return self.read_on_control(&queries, shape, what).await;
+        }
+        let read_error = |reason: String| SourceError::Read {
+            dap: self.dap.clone(),
+            what: what.to_string(),
+            reason,
+        };
+        let permits = Arc::clone(&self.data_permits)
+            .acquire_many_owned(queries.len() as u32)
+            .await
+            .map_err(|e| read_error(e.to_string()))?;
+        let url = self.connectorx_url.clone();
+        let batches = tokio::task::spawn_blocking(move || {
+            let _permits = permits;
+            let source = SourceConn::try_from(url.as_str()).map_err(|e| e.to_string())?;
+            let queries: Vec<CXQuery<String>> = queries.iter().map(CXQuery::from).collect();
+            let destination =
+                get_arrow(&source, None, &queries, None).map_err(|e| e.to_string())?;
+            destination.arrow().map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| read_error(e.to_string()))?
+        .map_err(read_error)?;
+        batches
+            .into_iter()
+            .filter(|b| b.num_rows() > 0)
+            .map(|b| batch_56_to_59(b).map_err(|e| read_error(e.to_string())))
+            .collect()
+    }
+
+    async fn read_on_control(
+        &self,
+        queries: &[String],
+        shape: &TableDef,
+        what: &str,
+    ) -> Result<Vec<RecordBatch>, SourceError> {
+        let mut batches = Vec::new();
+        for sql in queries {
+            let rows = self.query(sql).await?;
+            if rows.is_empty() {
+                continue;
+            }
+            let rows: Vec<Row<'_>> = rows
+                .into_iter()
+                .map(|row| {
+                    shape
+                        .columns
+                        .iter()
+                        .zip(row)
+                        .map(|(column, value)| (column.name.as_str(), batch_value(value)))
+                        .collect()
+                })
+                .collect();
+            batches.push(record_batch(shape, &rows).map_err(|e| SourceError::Read {
+                dap: self.dap.clone(),
+                what: what.to_string(),
+                reason: e.to_string(),
+            })?);
+        }
+        Ok(batches)
+    }
+
+    /// Runs a query returning one optional integer (a probe) on the control connection.
+    pub async fn query_opt_i64(&self, sql: &str) -> Result<Option<i64>, SourceError> {
+        self.control
+            .query_opt_i64(sql)
+            .await
+            .map_err(|source| SourceError::Database {
+                dap: self.dap.clone(),
+                source,
+            })
+    }
+
+    /// Runs a query on the control connection.
+    pub async fn query(&self, sql: &str) -> Result<Vec<Vec<SqlValue>>, SourceError> {
+        self.control
+            .query(sql)
+            .await
+            .map_err(|source| SourceError::Database {
+                dap: self.dap.clone(),
+                source,
+            })
+    }
+}
+
+/// A query result value as a batch-builder value.
+fn batch_value(value: SqlValue) -> Value {
+    match value {
+        SqlValue::Null => Value::Null,
+        SqlValue::Int(v) => Value::Int(v),
+        SqlValue::Float(v) => Value::Double(v),
+        SqlValue::Text(v) => Value::Text(v.into()),
+        SqlValue::Timestamp(t) => Value::TimestampMicros(t.and_utc().timestamp_micros()),
+        SqlValue::Decimal(text) => text
+            .split('.')
+            .next()
+            .and_then(|whole| whole.parse().ok())
+            .map(Value::Int)
+            .unwrap_or(Value::Text(text.into())),
+    }
+}
+
+/// The URL connectorx understands for a configured IDB URL: `postgresql://` for
+/// PostgreSQL, and an absolute file path for SQLite.
+fn connectorx_url(url: &str) -> String {
+    if let Some(rest) = url.strip_prefix("postgres://") {
+        return format!("postgresql://{rest}");
+    }
+    if let Some(path) = crate::config::sqlite_path(url) {
+        let absolute = if path.is_absolute() {
+            path
+        } else {
+            std::env::current_dir()
+                .map(|d| d.join(&path))
+                .unwrap_or(path)
+        };
+        return format!("sqlite://{}", absolute.to_string_lossy());
+    }
+    url.to_string()
+}

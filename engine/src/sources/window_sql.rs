@@ -1,0 +1,303 @@
+//! The SQL that selects one extraction window of one IDB table (idb.md §5.2, §5.3):
+//! rows whose extraction key lies in `(lo, hi]` and that belong to the data source's
+//! sessions, with the key itself as an extra column `tidemark_key_ts` (the UTC day the row
+//! is filed under).
+
+use tidemark_schemas::gidb::keeps_column;
+use tidemark_schemas::{Dialect, HwmRule, TableDef};
+
+/// Name of the extra column holding each row's extraction key.
+pub const KEY_COLUMN: &str = "tidemark_key_ts";
+
+/// A step from a table to the parent rows that pull it into a window: rows of the table
+/// whose `key` matches a parent row in the window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParentLink {
+    /// Parent IDB table, lower case.
+    pub table: String,
+    /// Key column present in both, lower case.
+    pub key: String,
+}
+
+/// How one table is selected for one data source.
+#[derive(Debug, Clone)]
+pub struct WindowSelect<'a> {
+    /// The IDB table.
+    pub table: &'a TableDef,
+    /// Window rule (a column or greatest-of rule) of the table that carries the extraction
+    /// key: the table itself, or the last of `parents`.
+    pub rule: &'a HwmRule,
+    /// The chain of parents from the table to the one the rule applies to (empty when the
+    /// table is selected by its own columns); e.g. G_PARTY_HISTORY → G_PARTY → G_CALL.
+    pub parents: Vec<ParentLink>,
+    /// DSS_IDs of the data source's sessions in this IDB (GSYS_DOMAIN values).
+    pub sessions: &'a [i64],
+    /// SQL dialect of the IDB.
+    pub dialect: Dialect,
+}
+
+/// The shape of what [`WindowSelect::queries`] returns for `table`: its kept columns, then
+/// the extraction key.
+pub fn selected_shape(table: &TableDef) -> TableDef {
+    let mut shape = TableDef::new(&table.name, table.family, table.doc);
+    shape.columns = table
+        .columns
+        .iter()
+        .filter(|c| keeps_column(&c.name))
+        .cloned()
+        .map(|mut c| {
+            c.nullable = true;
+            c
+        })
+        .collect();
+    shape.col(
+        KEY_COLUMN,
+        tidemark_schemas::SqlType::BigInt,
+        "extraction key",
+    )
+}
+
+impl WindowSelect<'_> {
+    /// The query for window `(lo, hi]`, split into `partitions` queries on the table's
+    /// integer key (one query when the table has none).
+    pub fn queries(&self, lo: i64, hi: i64, partitions: usize) -> Vec<String> {
+        let columns: Vec<String> = self
+            .table
+            .columns
+            .iter()
+            .filter(|c| keeps_column(&c.name))
+            .map(|c| self.column_expr(c))
+            .collect();
+        let (base, joiner) = match self.parents.first() {
+            Some(first) => (
+                format!(
+                    "select {}, w.{KEY_COLUMN} from {} t join ({}) w on t.{} = w.wkey",
+                    columns.join(", "),
+                    self.table.sql_name(),
+                    self.parent_keys(0, lo, hi),
+                    first.key
+                ),
+                "where",
+            ),
+            None => {
+                let key = self.key_expr("t");
+                (
+                    format!(
+                        "select {}, {key} as {KEY_COLUMN} from {} t where {}",
+                        columns.join(", "),
+                        self.table.sql_name(),
+                        self.window_filter(&key, "t", lo, hi)
+                    ),
+                    "and",
+                )
+            }
+        };
+        match self.partition_column() {
+            Some(column) if partitions > 1 => (0..partitions)
+                .map(|k| format!("{base} {joiner} t.{column} % {partitions} = {k}"))
+                .collect(),
+            _ => vec![base],
+        }
+    }
+
+    /// `(wkey, tidemark_key_ts)` of the rows of parent `level` in the window: the parent's
+    /// key to the level below, with the extraction key of the root parent.
+    fn parent_keys(&self, level: usize, lo: i64, hi: i64) -> String {
+        let link = &self.parents[level];
+        let alias = format!("p{level}");
+        match self.parents.get(level + 1) {
+            None => {
+                let key = self.key_expr(&alias);
+                format!(
+                    "select {alias}.{} as wkey, max({key}) as {KEY_COLUMN} from {} {alias} where {} group by {alias}.{}",
+                    link.key,
+                    link.table,
+                    self.window_filter(&key, &alias, lo, hi),
+                    link.key
+                )
+            }
+            Some(next) => format!(
+                "select {alias}.{} as wkey, max(w{level}.{KEY_COLUMN}) as {KEY_COLUMN} from {} {alias} join ({}) w{level} \
+                 on {alias}.{} = w{level}.wkey group by {alias}.{}",
+                link.key,
+                link.table,
+                self.parent_keys(level + 1, lo, hi),
+                next.key,
+                link.key
+            ),
+        }
+    }
+
+    /// The query giving the smallest extraction key after `lo` (NULL when none), used to
+    /// skip idle time in one step.
+    pub fn next_key_query(&self, lo: i64, bound: i64) -> String {
+        let (alias, table) = match self.parents.last() {
+            Some(root) => ("p", root.table.clone()),
+            None => ("t", self.table.sql_name()),
+        };
+        let key = self.key_expr(alias);
+        format!(
+            "select min({key}) from {table} {alias} where {}",
+            self.window_filter(&key, alias, lo, bound)
+        )
+    }
+
+    /// A selected column: decimals travel as text (connectorx mis-scales large PostgreSQL
+    /// and MySQL decimals); GIDB casts them back to their declared type.
+    fn column_expr(&self, column: &tidemark_schemas::ColumnDef) -> String {
+        let name = column.sql_name();
+        match (self.dialect, column.sql_type) {
+            (Dialect::MySql, tidemark_schemas::SqlType::Numeric(..)) => {
+                format!("cast(t.{name} as char) as {name}")
+            }
+            (Dialect::Postgres, tidemark_schemas::SqlType::Numeric(..)) => {
+                format!("cast(t.{name} as varchar) as {name}")
+            }
+            _ => format!("t.{name}"),
+        }
+    }
+
+    fn window_filter(&self, key: &str, alias: &str, lo: i64, hi: i64) -> String {
+        let sessions: Vec<String> = self.sessions.iter().map(i64::to_string).collect();
+        let sessions = if sessions.is_empty() {
+            "null".to_string()
+        } else {
+            sessions.join(", ")
+        };
+        format!("{key} > {lo} and {key} <= {hi} and {alias}.gsys_domain in ({sessions})")
+    }
+
+    fn key_expr(&self, alias: &str) -> String {
+        match self.rule {
+            HwmRule::Column(c) => format!("{alias}.{}", c.to_ascii_lowercase()),
+            HwmRule::Greatest(cs) => {
+                let parts: Vec<String> = cs
+                    .iter()
+                    .map(|c| format!("coalesce({alias}.{}, -1)", c.to_ascii_lowercase()))
+                    .collect();
+                let function = match self.dialect {
+                    Dialect::Sqlite => "max",
+                    _ => "greatest",
+                };
+                format!("{function}({})", parts.join(", "))
+            }
+            HwmRule::ByParent { .. } | HwmRule::FullRead | HwmRule::ReadOnce => {
+                unreachable!("window keys are built on a column rule")
+            }
+        }
+    }
+
+    /// The single integer primary-key column reads can be partitioned on.
+    fn partition_column(&self) -> Option<String> {
+        match self.table.primary_key.as_slice() {
+            [column] => self
+                .table
+                .column(column)
+                .filter(|c| {
+                    matches!(
+                        c.sql_type,
+                        tidemark_schemas::SqlType::BigSerial
+                            | tidemark_schemas::SqlType::BigInt
+                            | tidemark_schemas::SqlType::Integer
+                    )
+                })
+                .map(|c| c.sql_name()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn select<'a>(
+        table: &'a TableDef,
+        rule: &'a HwmRule,
+        parents: &[(&str, &str)],
+        dialect: Dialect,
+    ) -> WindowSelect<'a> {
+        WindowSelect {
+            table,
+            rule,
+            parents: parents
+                .iter()
+                .map(|(t, k)| ParentLink {
+                    table: t.to_string(),
+                    key: k.to_string(),
+                })
+                .collect(),
+            sessions: &[4, 9],
+            dialect,
+        }
+    }
+
+    #[test]
+    fn a_column_rule_selects_the_window_of_the_sources_sessions() {
+        let table = tidemark_schemas::idb::table("G_PARTY_HISTORY").unwrap();
+        let rule = HwmRule::column("ADDED_TS");
+        let sql = select(table, &rule, &[], Dialect::Postgres).queries(100, 200, 1);
+        assert_eq!(sql.len(), 1);
+        assert!(sql[0].ends_with(
+            "t.added_ts as tidemark_key_ts from g_party_history t where t.added_ts > 100 and t.added_ts <= 200 \
+             and t.gsys_domain in (4, 9)"
+        ), "{}", sql[0]);
+        assert!(!sql[0].contains("_tcode") && !sql[0].contains("gsys_partition"));
+        let parts = select(table, &rule, &[], Dialect::Postgres).queries(100, 200, 3);
+        assert_eq!(parts.len(), 3);
+        assert!(parts[2].ends_with("and t.phid % 3 = 2"), "{}", parts[2]);
+    }
+
+    #[test]
+    fn a_child_table_follows_its_terminated_parent() {
+        let table = tidemark_schemas::idb::table("G_PARTY").unwrap();
+        let rule = HwmRule::column("TERMINATED_TS");
+        let sql = select(table, &rule, &[("g_call", "callid")], Dialect::MySql).queries(0, 50, 2);
+        assert!(sql[0].contains(
+            "from g_party t join (select p0.callid as wkey, max(p0.terminated_ts) as tidemark_key_ts from g_call p0 \
+             where p0.terminated_ts > 0 and p0.terminated_ts <= 50 and p0.gsys_domain in (4, 9) group by p0.callid) w on t.callid = w.wkey"
+        ), "{}", sql[0]);
+        assert!(sql[1].ends_with("where t.id % 2 = 1"), "{}", sql[1]);
+        let probe =
+            select(table, &rule, &[("g_call", "callid")], Dialect::MySql).next_key_query(0, 50);
+        assert_eq!(
+            probe,
+            "select min(p.terminated_ts) from g_call p where p.terminated_ts > 0 and p.terminated_ts <= 50 and p.gsys_domain in (4, 9)"
+        );
+    }
+
+    #[test]
+    fn a_grandchild_follows_through_its_parent_to_the_terminated_call() {
+        let table = tidemark_schemas::idb::table("G_PARTY_HISTORY").unwrap();
+        let rule = HwmRule::column("TERMINATED_TS");
+        let sql = select(
+            table,
+            &rule,
+            &[("g_party", "partyid"), ("g_call", "callid")],
+            Dialect::Postgres,
+        )
+        .queries(0, 50, 1);
+        assert!(sql[0].contains(
+            "from g_party_history t join (select p0.partyid as wkey, max(w0.tidemark_key_ts) as tidemark_key_ts from g_party p0 \
+             join (select p1.callid as wkey, max(p1.terminated_ts) as tidemark_key_ts from g_call p1 where p1.terminated_ts > 0 \
+             and p1.terminated_ts <= 50 and p1.gsys_domain in (4, 9) group by p1.callid) w0 on p0.callid = w0.wkey group by p0.partyid) \
+             w on t.partyid = w.wkey"
+        ), "{}", sql[0]);
+    }
+
+    #[test]
+    fn greatest_of_several_columns_ignores_nulls_in_every_dialect() {
+        let table = tidemark_schemas::idb::table("GCX_GROUP_AGENT").unwrap();
+        let rule = HwmRule::greatest(&["CREATED_TS", "DELETED_TS"]);
+        let sqlite = select(table, &rule, &[], Dialect::Sqlite).next_key_query(1, 2);
+        assert!(
+            sqlite.contains("max(coalesce(t.created_ts, -1), coalesce(t.deleted_ts, -1))"),
+            "{sqlite}"
+        );
+        let pg = select(table, &rule, &[], Dialect::Postgres).next_key_query(1, 2);
+        assert!(
+            pg.contains("greatest(coalesce(t.created_ts, -1), coalesce(t.deleted_ts, -1))"),
+            "{pg}"
+        );
+    }
+}
