@@ -71,7 +71,12 @@ async fn every_completed_row_lands_in_gidb_once_with_marks_and_history() {
         "select count(*) from ctl_hwm where hwm_name like 'extract:%'",
     )
     .await;
-    let audit = scalar(infomart.as_ref(), "select count(*) from ctl_audit_log").await;
+    let audit = scalar(
+        infomart.as_ref(),
+        "select count(*) from ctl_audit_log where job_id in \
+         (select job_id from ctl_etl_history where job_name = 'Job_ExtractICON')",
+    )
+    .await;
     assert!(history >= hwm && hwm > 20, "history {history}, marks {hwm}");
     assert_eq!(
         audit,
