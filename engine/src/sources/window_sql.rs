@@ -31,7 +31,7 @@ pub struct WindowSelect<'a> {
     /// table is selected by its own columns); e.g. G_PARTY_HISTORY → G_PARTY → G_CALL.
     pub parents: Vec<ParentLink>,
     /// DSS_IDs of the data source's sessions in this IDB (GSYS_DOMAIN values).
-    pub sessions: &'a [i64],
+    pub sessions: Vec<i64>,
     /// SQL dialect of the IDB.
     pub dialect: Dialect,
 }
@@ -227,7 +227,7 @@ mod tests {
                     key: k.to_string(),
                 })
                 .collect(),
-            sessions: &[4, 9],
+            sessions: vec![4, 9],
             dialect,
         }
     }

@@ -282,19 +282,7 @@ pub async fn range_queries(
     let mut queries = Vec::new();
     for plan in plans {
         let idb = &plan.set.idbs[0];
-        let sessions: Vec<i64> = plan
-            .set
-            .sessions
-            .of(0, plan.source, plan.provider)
-            .map(|s| s.dss_id)
-            .collect();
-        let select = crate::sources::window_sql::WindowSelect {
-            table: plan.table,
-            rule: plan.rule,
-            parents: plan.parents.clone(),
-            sessions: &sessions,
-            dialect: idb.dialect,
-        };
+        let select = plan.select(0, idb.dialect);
         let url = config
             .dap
             .iter()

@@ -61,6 +61,25 @@ pub struct TablePlan {
     pub lookback: i64,
 }
 
+impl TablePlan {
+    /// The window selection of this plan in IDB `idb` of the set: the source's sessions of
+    /// the plan's provider there.
+    pub fn select(&self, idb: usize, dialect: tidemark_schemas::Dialect) -> WindowSelect<'static> {
+        WindowSelect {
+            table: self.table,
+            rule: self.rule,
+            parents: self.parents.clone(),
+            sessions: self
+                .set
+                .sessions
+                .of(idb, self.source, self.provider)
+                .map(|s| s.dss_id)
+                .collect(),
+            dialect,
+        }
+    }
+}
+
 /// What every task shares.
 pub struct Shared {
     /// The Info Mart.
@@ -179,19 +198,7 @@ async fn run_in_span(
             }
         };
         let idb = &plan.set.idbs[chosen.idb];
-        let sessions: Vec<i64> = plan
-            .set
-            .sessions
-            .of(chosen.idb, plan.source, plan.provider)
-            .map(|s| s.dss_id)
-            .collect();
-        let select = WindowSelect {
-            table: plan.table,
-            rule: plan.rule,
-            parents: plan.parents.clone(),
-            sessions: &sessions,
-            dialect: idb.dialect,
-        };
+        let select = plan.select(chosen.idb, idb.dialect);
         let limit = bound.min(chosen.until);
         let mut hi = wanted.min(limit);
         let mut known_empty = false;
