@@ -100,7 +100,7 @@ impl DatabaseError {
         DatabaseError::Statement {
             operation: operation.into(),
             sql: shorten(sql),
-            cause: cause.into(),
+            cause: with_server_message(cause.into()),
         }
     }
 
@@ -109,7 +109,7 @@ impl DatabaseError {
         DatabaseError::Table {
             operation,
             table: table.to_ascii_lowercase(),
-            cause: cause.into(),
+            cause: with_server_message(cause.into()),
         }
     }
 
@@ -127,6 +127,19 @@ impl DatabaseError {
             sql: shorten(sql),
             reason: reason.into(),
         }
+    }
+}
+
+/// The cause, or for a PostgreSQL server error the server's own error, whose message says
+/// what failed (tokio-postgres prints only "db error").
+fn with_server_message(cause: BoxError) -> BoxError {
+    let server_error = cause
+        .downcast_ref::<tokio_postgres::Error>()
+        .and_then(tokio_postgres::Error::as_db_error)
+        .cloned();
+    match server_error {
+        Some(server_error) => Box::new(server_error),
+        None => cause,
     }
 }
 
