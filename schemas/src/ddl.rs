@@ -50,9 +50,9 @@ impl Dialect {
     }
 }
 
-/// Primary-key columns as rendered: a partitioned PostgreSQL table must include its
-/// partition key in the key.
-fn rendered_primary_key(table: &TableDef, dialect: Dialect) -> Vec<String> {
+/// Primary-key columns, lower case, as the DDL renders them: a partitioned PostgreSQL table
+/// must include its partition key in the key, so an upsert's conflict target must too.
+pub fn rendered_primary_key(table: &TableDef, dialect: Dialect) -> Vec<String> {
     let mut key: Vec<String> = table
         .primary_key
         .iter()
