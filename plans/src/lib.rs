@@ -4,3 +4,4 @@
 pub mod calendar;
 pub mod gidb;
 pub mod merge;
+pub mod transform;

@@ -1,0 +1,148 @@
+//! The input tables of the transform views: GIDB rows of the chunk (named `tx_*`, with the
+//! GIDB schema of their IDB table) and the Info Mart keys they resolve against (named
+//! `im_*`, narrow key/code projections of the dimension tables).
+
+use std::sync::Arc;
+
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use tidemark_schemas::{gidb, idb};
+
+use crate::merge::emitted_schema;
+use crate::transform::config;
+
+/// Voice calls the merge stage emitted in the chunk (`gidb_voice_merge`).
+pub const VOICE_MERGE: &str = "tx_voice_merge";
+/// Latest G_CALL rows (voice).
+pub const CALLS: &str = "tx_call";
+/// Latest G_PARTY rows (voice).
+pub const PARTIES: &str = "tx_party";
+/// G_PARTY_HISTORY rows (voice).
+pub const PARTY_HISTORY: &str = "tx_party_history";
+/// G_VIRTUAL_QUEUE rows (voice).
+pub const VIRTUAL_QUEUES: &str = "tx_virtual_queue";
+/// G_AGENT_STATE_HISTORY rows (voice).
+pub const AGENT_STATES: &str = "tx_agent_state";
+/// Resource keys: `resource_key`, `resource_cfg_type_id`, `resource_cfg_dbid`.
+pub const RESOURCES: &str = "im_resource";
+/// Place keys: `place_key`, `place_cfg_dbid`.
+pub const PLACES: &str = "im_place";
+/// Group keys: `group_key`, `group_cfg_type_id`, `group_cfg_dbid`.
+pub const GROUPS: &str = "im_group";
+/// Skill keys: `skill_key`, `skill_cfg_dbid`.
+pub const SKILLS: &str = "im_skill";
+/// Tenant keys: `tenant_key`, `tenant_cfg_dbid`.
+pub const TENANTS: &str = "im_tenant";
+/// TECHNICAL_DESCRIPTOR keys by their four codes.
+pub const DESCRIPTORS: &str = "im_technical_descriptor";
+/// INTERACTION_TYPE keys by type and subtype code.
+pub const INTERACTION_TYPES: &str = "im_interaction_type";
+/// MEDIA_TYPE keys by code.
+pub const MEDIA_TYPES: &str = "im_media_type";
+/// One row: `next_interaction_id`, `next_resource_id` (first free ids of IF and IRF/MSF)
+/// and `audit_key` (the CTL_AUDIT_LOG key of the chunk's transaction).
+pub const IDS: &str = "tx_ids";
+
+/// The GIDB-fed inputs of the voice transform and the IDB table each copies.
+pub const VOICE_GIDB_INPUTS: [(&str, &str); 5] = [
+    (CALLS, "G_CALL"),
+    (PARTIES, "G_PARTY"),
+    (PARTY_HISTORY, "G_PARTY_HISTORY"),
+    (VIRTUAL_QUEUES, "G_VIRTUAL_QUEUE"),
+    (AGENT_STATES, "G_AGENT_STATE_HISTORY"),
+];
+
+/// The Info Mart inputs: name, source table and columns (all read as Int64 or Utf8).
+pub const MART_INPUTS: [(&str, &str, &[&str]); 8] = [
+    (
+        RESOURCES,
+        "RESOURCE_",
+        &["RESOURCE_KEY", "RESOURCE_CFG_TYPE_ID", "RESOURCE_CFG_DBID"],
+    ),
+    (
+        GROUPS,
+        "GROUP_",
+        &["GROUP_KEY", "GROUP_CFG_TYPE_ID", "GROUP_CFG_DBID"],
+    ),
+    (SKILLS, "SKILL", &["SKILL_KEY", "SKILL_CFG_DBID"]),
+    (PLACES, "PLACE", &["PLACE_KEY", "PLACE_CFG_DBID"]),
+    (TENANTS, "TENANT", &["TENANT_KEY", "TENANT_CFG_DBID"]),
+    (
+        DESCRIPTORS,
+        "TECHNICAL_DESCRIPTOR",
+        &[
+            "TECHNICAL_DESCRIPTOR_KEY",
+            "RESOURCE_ROLE_CODE",
+            "ROLE_REASON_CODE",
+            "TECHNICAL_RESULT_CODE",
+            "RESULT_REASON_CODE",
+        ],
+    ),
+    (
+        INTERACTION_TYPES,
+        "INTERACTION_TYPE",
+        &[
+            "INTERACTION_TYPE_KEY",
+            "INTERACTION_TYPE_CODE",
+            "INTERACTION_SUBTYPE_CODE",
+        ],
+    ),
+    (
+        MEDIA_TYPES,
+        "MEDIA_TYPE",
+        &["MEDIA_TYPE_KEY", "MEDIA_NAME_CODE"],
+    ),
+];
+
+/// Whether a mart input column is a key or number (Int64) rather than a code (Utf8).
+pub fn is_numeric_column(column: &str) -> bool {
+    column.ends_with("_KEY") || column.ends_with("_ID") || column.ends_with("_DBID")
+}
+
+/// Schema of the input table `name`, `None` for an unknown name.
+pub fn schema(name: &str) -> Option<SchemaRef> {
+    if name == VOICE_MERGE {
+        return Some(emitted_schema());
+    }
+    if name == IDS {
+        return Some(Arc::new(Schema::new(vec![
+            Field::new("next_interaction_id", DataType::Int64, false),
+            Field::new("next_resource_id", DataType::Int64, false),
+            Field::new("audit_key", DataType::Int64, false),
+        ])));
+    }
+    if name == config::WINDOW {
+        return Some(Arc::new(Schema::new(vec![
+            Field::new("window_from", DataType::Int64, false),
+            Field::new("window_to", DataType::Int64, false),
+        ])));
+    }
+    let gidb_table = VOICE_GIDB_INPUTS
+        .iter()
+        .chain(config::GIDB_INPUTS.iter())
+        .find(|(n, _)| *n == name);
+    if let Some((_, table)) = gidb_table {
+        return idb::table(table).map(gidb::arrow_schema);
+    }
+    let (_, _, columns) = MART_INPUTS.iter().find(|(n, _, _)| *n == name)?;
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|c| {
+            let ty = if is_numeric_column(c) {
+                DataType::Int64
+            } else {
+                DataType::Utf8
+            };
+            Field::new(c.to_ascii_lowercase(), ty, true)
+        })
+        .collect();
+    Some(Arc::new(Schema::new(fields)))
+}
+
+/// Every input table name of the transform views.
+pub fn all() -> Vec<&'static str> {
+    let mut names = vec![VOICE_MERGE, IDS, config::WINDOW];
+    names.extend(VOICE_GIDB_INPUTS.iter().map(|(n, _)| *n));
+    names.extend(config::GIDB_INPUTS.iter().map(|(n, _)| *n));
+    names.extend(MART_INPUTS.iter().map(|(n, _, _)| *n));
+    names
+}

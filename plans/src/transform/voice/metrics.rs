@@ -1,0 +1,147 @@
+//! IRF measures from the leg segments (infomart.md §4.5): each segment adds its seconds
+//! (and one entry, when the state was entered) to the family of its context, and to the
+//! customer overlay while the customer is on the call; after-call work follows the release.
+
+use crate::transform::codes::*;
+use crate::transform::{count_if, sum_if, View};
+
+/// Party states a family measures: (state code, column stem).
+type States = &'static [(i32, &'static str)];
+
+/// Context of a segment → IRF column prefix and the party states it measures.
+const FAMILIES: &[(&str, &str, States)] = &[
+    (
+        "primary",
+        "",
+        &[
+            (STATE_DIALING, "DIAL"),
+            (STATE_ALERTING, "RING"),
+            (STATE_CONNECTED, "TALK"),
+            (STATE_HELD, "HOLD"),
+        ],
+    ),
+    (
+        "cons_init",
+        "CONS_INIT_",
+        &[
+            (STATE_DIALING, "DIAL"),
+            (STATE_CONNECTED, "TALK"),
+            (STATE_HELD, "HOLD"),
+        ],
+    ),
+    (
+        "cons_rcv",
+        "CONS_RCV_",
+        &[
+            (STATE_ALERTING, "RING"),
+            (STATE_CONNECTED, "TALK"),
+            (STATE_HELD, "HOLD"),
+        ],
+    ),
+    (
+        "post_xfer",
+        "POST_CONS_XFER_",
+        &[
+            (STATE_ALERTING, "RING"),
+            (STATE_CONNECTED, "TALK"),
+            (STATE_HELD, "HOLD"),
+        ],
+    ),
+    (
+        "conf_init",
+        "CONF_INIT_",
+        &[(STATE_CONNECTED, "TALK"), (STATE_HELD, "HOLD")],
+    ),
+    (
+        "conf_join",
+        "CONF_JOIN_",
+        &[
+            (STATE_ALERTING, "RING"),
+            (STATE_CONNECTED, "TALK"),
+            (STATE_HELD, "HOLD"),
+        ],
+    ),
+];
+
+/// States of the customer overlay.
+const CUSTOMER_STATES: [(i32, &str); 4] = [
+    (STATE_DIALING, "DIAL"),
+    (STATE_ALERTING, "RING"),
+    (STATE_CONNECTED, "TALK"),
+    (STATE_HELD, "HOLD"),
+];
+
+/// The per-IRF segment measures, as `<expr> as <column>` items (lower-case names).
+fn segment_measures() -> Vec<String> {
+    let mut items = Vec::new();
+    for (ctx, prefix, states) in FAMILIES {
+        for (state, name) in *states {
+            let cond = format!("ctx = '{ctx}' and state = {state}");
+            let column = format!("{prefix}{name}").to_ascii_lowercase();
+            items.push(format!(
+                "{} as {column}_count",
+                count_if(&format!("{cond} and entered"))
+            ));
+            items.push(format!("{} as {column}_duration", sum_if(&cond, "dur")));
+        }
+    }
+    for (state, name) in CUSTOMER_STATES {
+        let column = format!("customer_{}", name.to_ascii_lowercase());
+        items.push(format!(
+            "{} as {column}_count",
+            count_if(&format!("state = {state} and entered and cust_present"))
+        ));
+        items.push(format!(
+            "{} as {column}_duration",
+            sum_if(&format!("state = {state}"), "cust_dur")
+        ));
+    }
+    items
+}
+
+/// Names of the measure columns [`views`] produce in `vx_irf_metrics` and `vx_irf_acw`.
+pub fn measure_columns() -> Vec<String> {
+    let mut columns = Vec::new();
+    for (_, prefix, states) in FAMILIES {
+        for (_, name) in *states {
+            let column = format!("{prefix}{name}").to_ascii_lowercase();
+            columns.push(format!("{column}_count"));
+            columns.push(format!("{column}_duration"));
+        }
+    }
+    for (_, name) in CUSTOMER_STATES {
+        let column = format!("customer_{}", name.to_ascii_lowercase());
+        columns.push(format!("{column}_count"));
+        columns.push(format!("{column}_duration"));
+    }
+    columns
+}
+
+/// The views of this module, in dependency order.
+pub fn views() -> Vec<View> {
+    vec![
+        View::new(
+            "vx_irf_metrics",
+            format!(
+                "select root_data_source_key, interaction_guid, irf_guid, {measures}, \
+                 min(case when state = {STATE_CONNECTED} and (cust_present or cust_dur > 0) \
+                     then t0 end) as customer_answer_ts, \
+                 min(case when state = {STATE_CONNECTED} then t0 end) as answer_ts, \
+                 max(case when state = {STATE_FAILED} then 1 else 0 end) as saw_failed, \
+                 first_value(state order by t1 desc, t0 desc) as last_state \
+                 from vx_segment group by root_data_source_key, interaction_guid, irf_guid",
+                measures = segment_measures().join(", ")
+            ),
+        ),
+        View::new(
+            "vx_irf_acw",
+            "select o.root_data_source_key, o.interaction_guid, o.irf_guid, \
+             cast(count(a.acw_from) as bigint) as acw_count, \
+             cast(coalesce(sum(a.acw_to - a.acw_from), 0) as bigint) as acw_duration \
+             from vx_irf_origin o join vx_acw a on o.agentid = a.agentid \
+             and a.acw_from >= o.released_ts and a.acw_from <= o.released_ts + 1 \
+             where o.kind = 'agent' \
+             group by o.root_data_source_key, o.interaction_guid, o.irf_guid",
+        ),
+    ]
+}

@@ -1,0 +1,21 @@
+//! The voice transform (infomart.md §4.2–§4.9): the interactions the merge stage emitted,
+//! turned into INTERACTION_FACT, INTERACTION_RESOURCE_FACT and MEDIATION_SEGMENT_FACT rows.
+//! Project decisions on the rules the spec leaves open are listed in docs/transform.md.
+
+mod facts;
+mod irf;
+mod legs;
+mod metrics;
+
+pub use facts::{INTERACTION_FACT, IRF, MSF};
+
+use super::View;
+
+/// Every view of the voice transform, in dependency order; the last three are the outputs.
+pub fn views() -> Vec<View> {
+    let mut views = legs::views();
+    views.extend(metrics::views());
+    views.extend(irf::views());
+    views.extend(facts::views());
+    views
+}
