@@ -66,6 +66,20 @@ pub enum DatabaseError {
         /// What does not fit, naming the column (and row) where there is one.
         reason: String,
     },
+    /// A step of [`Database::write_all`] failed, so its transaction was rolled back.
+    ///
+    /// [`Database::write_all`]: super::Database::write_all
+    #[error("{step} (step {number} of {total}, transaction rolled back): {cause}")]
+    Step {
+        /// What the step did (`upsert into resource_`, `SQL statement`).
+        step: String,
+        /// Its position, from 1.
+        number: usize,
+        /// Number of steps in the transaction.
+        total: usize,
+        /// Why it failed.
+        cause: Box<DatabaseError>,
+    },
     /// A table or column name that is not a plain SQL identifier.
     #[error("invalid identifier `{name}`: only ASCII letters, digits, `_` and `$` are allowed")]
     Identifier {

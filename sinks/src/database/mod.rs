@@ -23,6 +23,7 @@ mod mysql;
 mod pg_numeric;
 mod postgres;
 mod sqlite;
+mod transaction;
 mod value;
 
 use std::future::Future;
@@ -37,6 +38,7 @@ pub use self::error::{BoxError, DatabaseError};
 pub use self::mysql::MySqlDatabase;
 pub use self::postgres::PostgresDatabase;
 pub use self::sqlite::SqliteDatabase;
+pub use self::transaction::WriteStep;
 pub use self::value::SqlValue;
 
 /// A connection to one database, whatever its flavour.
@@ -70,6 +72,19 @@ pub trait Database: Send + Sync {
         table: &TableDef,
         batch: &RecordBatch,
     ) -> Result<u64, DatabaseError>;
+
+    /// Runs the steps in order in one transaction, all or nothing, and returns the rows each
+    /// affected (0 for [`WriteStep::Sql`] and for a batch of no rows, which is skipped).
+    ///
+    /// Batches are aligned as in [`write_batch`](Self::write_batch); see [`WriteStep`] for
+    /// what an upsert updates. PostgreSQL binary-COPYs each batch into a temporary staging
+    /// table and merges it with one `INSERT … SELECT`, SQLite runs one prepared statement per
+    /// row, MySQL multi-row statements. Rows affected are as the database counts them: one
+    /// per row inserted or updated, except that MySQL counts an updated row twice and an
+    /// unchanged one not at all. MySQL commits implicitly around DDL, so there a DDL
+    /// [`WriteStep::Sql`] breaks the all-or-nothing promise. A failure is a
+    /// [`DatabaseError::Step`] naming the step and its table.
+    async fn write_all(&self, steps: Vec<WriteStep>) -> Result<Vec<u64>, DatabaseError>;
 
     /// The table's columns as the catalog reports them, in ordinal order (empty if the table
     /// does not exist).

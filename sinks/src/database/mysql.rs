@@ -2,7 +2,8 @@
 //! ([`Blocking`]). Queries use the binary protocol, so results arrive typed.
 //!
 //! Batches are written as multi-row prepared `INSERT`s in one transaction, in chunks that
-//! stay under the server's `max_allowed_packet` and the protocol's 65,535 placeholders.
+//! stay under the server's `max_allowed_packet` and the protocol's 65,535 placeholders;
+//! upserts of [`Database::write_all`] add `ON DUPLICATE KEY UPDATE` to the same statements.
 //! Note that MySQL commits implicitly before and after every DDL statement, so
 //! [`Database::execute_all`] is atomic only for data statements here.
 
@@ -13,7 +14,7 @@ use async_trait::async_trait;
 use chrono::{Datelike, NaiveDate, Timelike};
 use mysql::consts::ColumnType;
 use mysql::prelude::Queryable;
-use mysql::{Conn, Opts, Params, TxOpts, Value};
+use mysql::{Conn, Opts, Params, Transaction, TxOpts, Value};
 use tidemark_schemas::catalog_types::CatalogColumn;
 use tidemark_schemas::{Dialect, TableDef};
 
@@ -21,6 +22,7 @@ use super::batch::{AlignedBatch, Cell};
 use super::blocking::{self, Blocking};
 use super::catalog::{self, identifier};
 use super::error::{redact, BoxError, DatabaseError};
+use super::transaction::{upsert_clause, Work, WriteStep};
 use super::value::{decimal_text, timestamp_from_micros, SqlValue};
 use super::Database;
 
@@ -134,7 +136,47 @@ impl Database for MySqlDatabase {
         self.connection
             .run(move |c| {
                 let aligned = AlignedBatch::new(&table, &batch)?;
-                insert(c, &aligned, chunk_bytes)
+                let insert_error = |e: mysql::Error| DatabaseError::table("insert", &table.name, e);
+                let mut transaction = c
+                    .start_transaction(TxOpts::default())
+                    .map_err(insert_error)?;
+                let written = insert_rows(&mut transaction, &aligned, chunk_bytes, "")?;
+                transaction.commit().map_err(insert_error)?;
+                Ok(written)
+            })
+            .await
+    }
+
+    async fn write_all(&self, steps: Vec<WriteStep>) -> Result<Vec<u64>, DatabaseError> {
+        let chunk_bytes = self.chunk_bytes;
+        self.connection
+            .run(move |c| {
+                let mut transaction = c
+                    .start_transaction(TxOpts::default())
+                    .map_err(|e| DatabaseError::statement("begin", "start transaction", e))?;
+                let mut affected = Vec::with_capacity(steps.len());
+                for (i, step) in steps.iter().enumerate() {
+                    let rows = match step.work() {
+                        Work::Sql(sql) => transaction
+                            .query_drop(sql)
+                            .map(|()| 0)
+                            .map_err(|e| DatabaseError::statement("execute", sql, e)),
+                        Work::Rows { table, batch, keep } => AlignedBatch::new(table, batch)
+                            .and_then(|aligned| {
+                                let on_duplicate = match keep {
+                                    Some(keep) => upsert_clause(&aligned, keep, Dialect::MySql)?,
+                                    None => String::new(),
+                                };
+                                insert_rows(&mut transaction, &aligned, chunk_bytes, &on_duplicate)
+                            }),
+                        Work::Nothing => Ok(0),
+                    };
+                    affected.push(rows.map_err(|e| step.failed(i, steps.len(), e))?);
+                }
+                transaction
+                    .commit()
+                    .map_err(|e| DatabaseError::statement("commit", "commit", e))?;
+                Ok(affected)
             })
             .await
     }
@@ -221,26 +263,25 @@ fn value(raw: Value, column_type: ColumnType) -> SqlValue {
     }
 }
 
-/// Inserts every row in multi-row chunks within one transaction.
-fn insert(
-    connection: &mut Conn,
+/// Inserts every row in multi-row chunks, each statement followed by `tail` (an upsert's
+/// `on duplicate key update` clause, or nothing), inside the caller's transaction. Returns
+/// the rows affected as MySQL counts them.
+fn insert_rows(
+    transaction: &mut Transaction<'_>,
     aligned: &AlignedBatch<'_>,
     chunk_bytes: usize,
+    tail: &str,
 ) -> Result<u64, DatabaseError> {
     let table = aligned.table();
-    let insert_error = |e: mysql::Error| DatabaseError::table("insert", &table.name, e);
     let readers = aligned.readers();
     let row_bytes =
         (0..aligned.rows()).map(|row| readers.iter().map(|r| cell_bytes(r.cell(row))).sum());
     let chunks = plan_chunks(row_bytes, readers.len(), chunk_bytes);
     let row_placeholders = format!("({})", vec!["?"; readers.len()].join(", "));
-    let mut transaction = connection
-        .start_transaction(TxOpts::default())
-        .map_err(insert_error)?;
     let mut written = 0;
     for chunk in chunks {
         let sql = format!(
-            "insert into {} ({}) values {}",
+            "insert into {} ({}) values {}{tail}",
             table.sql_name(),
             aligned.column_list(Dialect::MySql),
             vec![row_placeholders.as_str(); chunk.len()].join(", ")
@@ -264,7 +305,6 @@ fn insert(
             })?;
         written += transaction.affected_rows();
     }
-    transaction.commit().map_err(insert_error)?;
     Ok(written)
 }
 

@@ -1,6 +1,7 @@
 //! PostgreSQL through tokio-postgres (no TLS). Batches are written with binary `COPY`, the
 //! fastest path into PostgreSQL; its column types come from the [`TableDef`], so the table
-//! must have been created from the same description.
+//! must have been created from the same description. [`Database::write_all`] stages each
+//! batch with the same COPY in a temporary table and merges it with one `INSERT … SELECT`.
 
 use arrow::record_batch::RecordBatch;
 use async_trait::async_trait;
@@ -11,12 +12,13 @@ use tidemark_schemas::{Dialect, SqlType, TableDef};
 use tokio::sync::Mutex;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
-use tokio_postgres::{Client, NoTls, Row};
+use tokio_postgres::{Client, NoTls, Row, Transaction};
 
 use super::batch::{AlignedBatch, Cell};
 use super::catalog::{self, identifier};
 use super::error::{redact, BoxError, DatabaseError};
 use super::pg_numeric::{self, PgNumeric};
+use super::transaction::{upsert_clause, Work, WriteStep};
 use super::value::SqlValue;
 use super::Database;
 
@@ -111,32 +113,37 @@ impl Database for PostgresDatabase {
         if aligned.rows() == 0 {
             return Ok(0);
         }
-        let types: Vec<Type> = aligned
-            .columns()
-            .iter()
-            .map(|c| copy_type(c.sql_type))
-            .collect();
-        let sql = format!(
-            "copy {} ({}) from stdin (format binary)",
-            table.sql_name(),
-            aligned.column_list(Dialect::Postgres)
-        );
-        let copy_error =
-            |e: tokio_postgres::Error| DatabaseError::table("binary COPY", &table.name, e);
         let client = self.client.lock().await;
-        let sink = client.copy_in(&sql).await.map_err(copy_error)?;
-        let writer = BinaryCopyInWriter::new(sink, &types);
-        tokio::pin!(writer);
-        let readers = aligned.readers();
-        let mut cells: Vec<Cell> = Vec::with_capacity(readers.len());
-        for row in 0..aligned.rows() {
-            cells.clear();
-            cells.extend(readers.iter().map(|r| r.cell(row)));
-            writer.as_mut().write_raw(cells.iter()).await.map_err(|e| {
-                DatabaseError::table("binary COPY", &table.name, format!("row {row}: {e}"))
-            })?;
+        copy_rows(&client, &table.sql_name(), &aligned).await
+    }
+
+    async fn write_all(&self, steps: Vec<WriteStep>) -> Result<Vec<u64>, DatabaseError> {
+        let mut client = self.client.lock().await;
+        let transaction = client
+            .transaction()
+            .await
+            .map_err(|e| DatabaseError::statement("begin", "begin", e))?;
+        let mut affected = Vec::with_capacity(steps.len());
+        for (i, step) in steps.iter().enumerate() {
+            let rows = match step.work() {
+                Work::Sql(sql) => transaction
+                    .batch_execute(sql)
+                    .await
+                    .map(|()| 0)
+                    .map_err(|e| DatabaseError::statement("execute", sql, e)),
+                Work::Rows { table, batch, keep } => {
+                    let stage = format!("tidemark_stage_{}", i + 1);
+                    merge_rows(&transaction, &stage, table, batch, keep).await
+                }
+                Work::Nothing => Ok(0),
+            };
+            affected.push(rows.map_err(|e| step.failed(i, steps.len(), e))?);
         }
-        writer.finish().await.map_err(copy_error)
+        transaction
+            .commit()
+            .await
+            .map_err(|e| DatabaseError::statement("commit", "commit", e))?;
+        Ok(affected)
     }
 
     async fn table_columns(&self, table: &str) -> Result<Vec<CatalogColumn>, DatabaseError> {
@@ -167,6 +174,77 @@ impl Database for PostgresDatabase {
         );
         catalog::exists(table, self.query(&sql).await)
     }
+}
+
+/// Sends the aligned rows with binary COPY into `target`: the table itself, or a staging
+/// table with the same columns. Returns the number of rows copied.
+async fn copy_rows(
+    client: &Client,
+    target: &str,
+    aligned: &AlignedBatch<'_>,
+) -> Result<u64, DatabaseError> {
+    let table = &aligned.table().name;
+    let types: Vec<Type> = aligned
+        .columns()
+        .iter()
+        .map(|c| copy_type(c.sql_type))
+        .collect();
+    let sql = format!(
+        "copy {target} ({}) from stdin (format binary)",
+        aligned.column_list(Dialect::Postgres)
+    );
+    let copy_error = |e: tokio_postgres::Error| DatabaseError::table("binary COPY", table, e);
+    let sink = client.copy_in(&sql).await.map_err(copy_error)?;
+    let writer = BinaryCopyInWriter::new(sink, &types);
+    tokio::pin!(writer);
+    let readers = aligned.readers();
+    let mut cells: Vec<Cell> = Vec::with_capacity(readers.len());
+    for row in 0..aligned.rows() {
+        cells.clear();
+        cells.extend(readers.iter().map(|r| r.cell(row)));
+        writer
+            .as_mut()
+            .write_raw(cells.iter())
+            .await
+            .map_err(|e| DatabaseError::table("binary COPY", table, format!("row {row}: {e}")))?;
+    }
+    writer.finish().await.map_err(copy_error)
+}
+
+/// Writes a batch inside the transaction, set-based: binary COPY into the temporary table
+/// `stage` (the batch's columns of the table, without its constraints and defaults, dropped
+/// at commit), then one `INSERT … SELECT` into the table, an upsert when `keep` is given.
+/// Returns the rows the INSERT affected.
+async fn merge_rows(
+    transaction: &Transaction<'_>,
+    stage: &str,
+    table: &TableDef,
+    batch: &RecordBatch,
+    keep: Option<&[String]>,
+) -> Result<u64, DatabaseError> {
+    let aligned = AlignedBatch::new(table, batch)?;
+    let on_conflict = match keep {
+        Some(keep) => upsert_clause(&aligned, keep, Dialect::Postgres)?,
+        None => String::new(),
+    };
+    let columns = aligned.column_list(Dialect::Postgres);
+    let create = format!(
+        "create temporary table {stage} on commit drop as select {columns} from {} with no data",
+        table.sql_name()
+    );
+    transaction
+        .batch_execute(&create)
+        .await
+        .map_err(|e| DatabaseError::table("creating the staging table", &table.name, e))?;
+    copy_rows(transaction.client(), stage, &aligned).await?;
+    let merge = format!(
+        "insert into {} ({columns}) select {columns} from {stage}{on_conflict}",
+        table.sql_name()
+    );
+    transaction
+        .execute(&merge, &[])
+        .await
+        .map_err(|e| DatabaseError::table("merging the staged rows", &table.name, e))
 }
 
 /// The type binary COPY sends for a column; it must be the column's type in the table.

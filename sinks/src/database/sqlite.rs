@@ -23,6 +23,7 @@ use super::batch::{AlignedBatch, Cell};
 use super::blocking::{self, Blocking};
 use super::catalog::{self, identifier};
 use super::error::DatabaseError;
+use super::transaction::{upsert_clause, Work, WriteStep};
 use super::value::{decimal_text, timestamp_from_micros, SqlValue, TIMESTAMP_FORMAT};
 use super::Database;
 
@@ -144,7 +145,45 @@ impl Database for SqliteDatabase {
         self.connection
             .run(move |c| {
                 let aligned = AlignedBatch::new(&table, &batch)?;
-                insert(c, &aligned)
+                let insert_error =
+                    |e: rusqlite::Error| DatabaseError::table("insert", &table.name, e);
+                let transaction = c.transaction().map_err(insert_error)?;
+                let written = insert_rows(&transaction, &aligned, "")?;
+                transaction.commit().map_err(insert_error)?;
+                Ok(written)
+            })
+            .await
+    }
+
+    async fn write_all(&self, steps: Vec<WriteStep>) -> Result<Vec<u64>, DatabaseError> {
+        self.connection
+            .run(move |c| {
+                let transaction = c
+                    .transaction()
+                    .map_err(|e| DatabaseError::statement("begin", "begin", e))?;
+                let mut affected = Vec::with_capacity(steps.len());
+                for (i, step) in steps.iter().enumerate() {
+                    let rows = match step.work() {
+                        Work::Sql(sql) => transaction
+                            .execute_batch(sql)
+                            .map(|()| 0)
+                            .map_err(|e| DatabaseError::statement("execute", sql, e)),
+                        Work::Rows { table, batch, keep } => AlignedBatch::new(table, batch)
+                            .and_then(|aligned| {
+                                let on_conflict = match keep {
+                                    Some(keep) => upsert_clause(&aligned, keep, Dialect::Sqlite)?,
+                                    None => String::new(),
+                                };
+                                insert_rows(&transaction, &aligned, &on_conflict)
+                            }),
+                        Work::Nothing => Ok(0),
+                    };
+                    affected.push(rows.map_err(|e| step.failed(i, steps.len(), e))?);
+                }
+                transaction
+                    .commit()
+                    .map_err(|e| DatabaseError::statement("commit", "commit", e))?;
+                Ok(affected)
             })
             .await
     }
@@ -230,35 +269,40 @@ fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
     })
 }
 
-/// Inserts every row with one prepared statement in one transaction.
-fn insert(connection: &mut Connection, aligned: &AlignedBatch<'_>) -> Result<u64, DatabaseError> {
+/// Inserts every row with one prepared `insert … values (?, …)` followed by `tail` (an
+/// upsert's conflict clause, or nothing), inside the caller's transaction. Returns the rows
+/// inserted or updated.
+fn insert_rows(
+    connection: &Connection,
+    aligned: &AlignedBatch<'_>,
+    tail: &str,
+) -> Result<u64, DatabaseError> {
     let table = aligned.table();
-    let insert_error = |e: rusqlite::Error| DatabaseError::table("insert", &table.name, e);
     let placeholders = vec!["?"; aligned.columns().len()].join(", ");
     let sql = format!(
-        "insert into {} ({}) values ({placeholders})",
+        "insert into {} ({}) values ({placeholders}){tail}",
         table.sql_name(),
         aligned.column_list(Dialect::Sqlite)
     );
-    let transaction = connection.transaction().map_err(insert_error)?;
-    {
-        let mut statement = transaction.prepare_cached(&sql).map_err(insert_error)?;
-        let readers = aligned.readers();
-        for row in 0..aligned.rows() {
-            for (i, reader) in readers.iter().enumerate() {
-                let value =
-                    sqlite_value(reader.cell(row)).map_err(|r| aligned.value_error(i, row, r))?;
-                statement
-                    .raw_bind_parameter(i + 1, value)
-                    .map_err(insert_error)?;
-            }
-            statement.raw_execute().map_err(|e| {
-                DatabaseError::table("insert", &table.name, format!("row {row}: {e}"))
-            })?;
+    let mut statement = connection
+        .prepare_cached(&sql)
+        .map_err(|e| DatabaseError::table("insert", &table.name, e))?;
+    let readers = aligned.readers();
+    let mut written = 0;
+    for row in 0..aligned.rows() {
+        for (i, reader) in readers.iter().enumerate() {
+            let value =
+                sqlite_value(reader.cell(row)).map_err(|r| aligned.value_error(i, row, r))?;
+            statement
+                .raw_bind_parameter(i + 1, value)
+                .map_err(|e| DatabaseError::table("insert", &table.name, e))?;
         }
+        written += statement
+            .raw_execute()
+            .map_err(|e| DatabaseError::table("insert", &table.name, format!("row {row}: {e}")))?
+            as u64;
     }
-    transaction.commit().map_err(insert_error)?;
-    Ok(aligned.rows() as u64)
+    Ok(written)
 }
 
 /// A batch value as SQLite stores it; see the module documentation for decimals.
