@@ -102,11 +102,17 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
             "media_type",
             "interaction_type",
             "resource_state",
+            "tenant",
+            "resource_",
+            "interaction_fact",
+            "interaction_resource_fact",
+            "mediation_segment_fact",
             "ctl_etl_history",
             "ctl_audit_log",
         ],
     )
     .await?;
+    print_sample_report(infomart.as_ref()).await?;
 
     let shown = config_path.display();
     let mart = dir.join("infomart.db");
@@ -151,6 +157,32 @@ async fn print_counts(db: &dyn Database, tables: &[&str]) -> anyhow::Result<()> 
             .query_i64(&format!("select count(*) from {table}"))
             .await?;
         println!("   {table:<24} {n:>8} rows");
+    }
+    Ok(())
+}
+
+/// A small report over the facts: the busiest agents' handled calls and handle time.
+async fn print_sample_report(db: &dyn Database) -> anyhow::Result<()> {
+    let rows = db
+        .query(
+            "select r.resource_name, count(*), sum(i.customer_talk_duration), \
+             sum(i.customer_hold_duration), sum(i.after_call_work_duration) \
+             from interaction_resource_fact i join resource_ r on r.resource_key = i.resource_key \
+             where i.customer_handle_count > 0 and r.resource_type_code = 'AGENT' \
+             group by r.resource_name order by count(*) desc, r.resource_name limit 5",
+        )
+        .await?;
+    println!("\n   Busiest agents (handled calls, talk / hold / after-call work in seconds):");
+    for row in rows {
+        let cell = |i: usize| row.get(i).map(|v| v.to_string()).unwrap_or_default();
+        println!(
+            "   {:<16} {:>6} calls {:>8} s talk {:>6} s hold {:>6} s wrap",
+            cell(0),
+            cell(1),
+            cell(2),
+            cell(3),
+            cell(4)
+        );
     }
     Ok(())
 }

@@ -45,6 +45,18 @@ async fn demo_builds_idb_and_infomart_in_sqlite() {
         mart.query_i64("select count(*) from ctl_etl_history")
             .await
             .unwrap(),
-        1
+        tidemark::jobs::registry().len() as i64,
+        "one run of every job"
     );
+    assert_eq!(
+        mart.query_i64("select count(*) from ctl_etl_history where status <> 'COMPLETE'")
+            .await
+            .unwrap(),
+        0
+    );
+    let facts = mart
+        .query_i64("select count(*) from interaction_fact")
+        .await
+        .unwrap();
+    assert!(facts > 0, "the demo transforms voice interactions");
 }

@@ -7,6 +7,7 @@ pub mod extract;
 pub mod history;
 pub mod initialize;
 pub mod runner;
+pub mod transform;
 
 use std::sync::Arc;
 
@@ -139,6 +140,7 @@ pub fn registry() -> Vec<Arc<dyn Job>> {
     vec![
         Arc::new(initialize::InitializeGim),
         Arc::new(extract::ExtractIcon),
+        Arc::new(transform::TransformGim),
     ]
 }
 

@@ -8,7 +8,7 @@
 //! there and says so.
 
 mod idb_indexes;
-mod partitions;
+pub mod partitions;
 mod schema;
 
 use async_trait::async_trait;

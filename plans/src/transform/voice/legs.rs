@@ -141,7 +141,8 @@ pub fn views() -> Vec<View> {
              case when c.callid is null then 0 \
                   else greatest(0, least(s.t1, c.cust_to) - greatest(s.t0, c.cust_from)) end \
                   as cust_dur, \
-             (c.callid is not null and c.cust_from <= s.t0 and s.t0 < c.cust_to) as cust_present \
+             (c.callid is not null and (c.cust_from < s.t1 or c.cust_from <= s.t0) \
+                  and s.t0 < c.cust_to) as cust_present \
              from vx_segment_raw s left join vx_call_customer c \
              on s.data_source_key = c.data_source_key and s.callid = c.callid \
              where s.t1 is not null",

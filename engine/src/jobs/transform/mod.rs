@@ -1,0 +1,67 @@
+//! Job_TransformGIM (infomart.md §4): GIDB data into the Info Mart dimensional model, one
+//! stream after the other — configuration dimensions, then voice interaction facts — each
+//! chunk one transaction with its audit, history and mark rows. Rules and project decisions:
+//! docs/transform.md.
+
+mod commit;
+mod session;
+mod streams;
+
+use async_trait::async_trait;
+
+use super::extract::open_gidb;
+use super::{names, Job, JobContext, JobError, JobOutcome};
+
+pub use commit::mark_name;
+pub use streams::{config_marks, StreamReport, VOICE_MARK};
+
+/// Job_TransformGIM.
+pub struct TransformGim;
+
+#[async_trait]
+impl Job for TransformGim {
+    fn name(&self) -> &'static str {
+        names::TRANSFORM
+    }
+
+    async fn run(&self, ctx: &JobContext) -> Result<JobOutcome, JobError> {
+        let gidb = open_gidb(&ctx.config)?;
+        let mut outcome = JobOutcome::default();
+        for (area, stream) in [("configuration", true), ("voice", false)] {
+            if ctx.cancel.is_cancelled() {
+                return Err(JobError::Stopped);
+            }
+            let report = if stream {
+                streams::run_config(ctx, &gidb).await?
+            } else {
+                streams::run_voice(ctx, &gidb).await?
+            };
+            outcome.say(describe(area, &report));
+            let rows: i64 = report.rows.iter().map(|(_, n)| n).sum();
+            outcome.row_count += rows;
+            outcome.changed |= report.chunks > 0;
+        }
+        Ok(outcome)
+    }
+}
+
+/// One line per stream: chunks, rows per table and the mark reached.
+fn describe(area: &str, report: &StreamReport) -> String {
+    let mark = report
+        .mark
+        .map(super::extract::format_time)
+        .unwrap_or_else(|| "none".into());
+    if report.chunks == 0 {
+        return format!("{area}: nothing new to transform (mark {mark})");
+    }
+    let rows: Vec<String> = report
+        .rows
+        .iter()
+        .map(|(table, n)| format!("{} {n}", table.to_ascii_lowercase()))
+        .collect();
+    format!(
+        "{area}: {} chunk(s), {} (mark {mark})",
+        report.chunks,
+        rows.join(", ")
+    )
+}

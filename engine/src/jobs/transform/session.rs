@@ -1,0 +1,173 @@
+//! The DataFusion session of one transform chunk: GIDB inputs (latest versions, limited to
+//! the days the chunk can reach), Info Mart key inputs and the chunk's ids, window and audit
+//! key, then the transform views over them.
+
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, Int64Array, Int64Builder, RecordBatch, StringBuilder};
+use arrow::datatypes::{DataType, SchemaRef};
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+use tidemark_plans::gidb::{latest_version_sql, register_folder, RowKey};
+use tidemark_plans::transform::inputs;
+use tidemark_schemas::gidb::{folder_name, MediaFamily};
+use tidemark_schemas::{idb, mart};
+use tidemark_sinks::database::{Database, SqlValue};
+use tidemark_sinks::gidb::GidbStore;
+
+use super::super::JobError;
+
+/// Converts a DataFusion error into a job error naming what failed.
+pub fn df_error(what: &str) -> impl Fn(datafusion::error::DataFusionError) -> JobError + '_ {
+    move |e| JobError::Data(format!("transform {what}: {e}"))
+}
+
+/// A session with Tidemark's functions and the GIDB object store.
+pub fn new_session(gidb: &GidbStore) -> SessionContext {
+    let ctx = SessionContext::new();
+    tidemark_udfs::register_all(&ctx);
+    gidb.register_with(&ctx);
+    ctx
+}
+
+/// Registers `name` as an in-memory table of `batches` with the input's schema.
+pub fn register_rows(
+    ctx: &SessionContext,
+    name: &str,
+    batches: Vec<RecordBatch>,
+) -> Result<(), JobError> {
+    let schema = inputs::schema(name).expect("known transform input");
+    let table = MemTable::try_new(schema, vec![batches]).map_err(df_error(name))?;
+    ctx.register_table(name, Arc::new(table))
+        .map_err(df_error(name))?;
+    Ok(())
+}
+
+/// Registers input `name` as the latest versions of the GIDB copy of `table`, keeping only
+/// day partitions from `min_day` on (all days when `None`); an empty table when GIDB holds
+/// nothing yet.
+pub async fn register_gidb(
+    ctx: &SessionContext,
+    gidb: &GidbStore,
+    name: &str,
+    table: &str,
+    family: MediaFamily,
+    min_day: Option<&str>,
+) -> Result<(), JobError> {
+    let def = idb::table(table).expect("IDB table of a transform input");
+    let folder = folder_name(def, family);
+    let days = gidb
+        .days(&folder)
+        .await
+        .map_err(|e| JobError::Data(e.to_string()))?;
+    if days.is_empty() {
+        return register_rows(ctx, name, vec![]);
+    }
+    let files = format!("{name}_files");
+    register_folder(ctx, &files, &gidb.folder_url(&folder), def)
+        .await
+        .map_err(df_error(name))?;
+    let source = match min_day {
+        Some(day) => format!("(select * from {files} where day >= '{day}') recent"),
+        None => files,
+    };
+    let view = ctx
+        .sql(&latest_version_sql(def, &source, RowKey::Business))
+        .await
+        .map_err(df_error(name))?;
+    ctx.register_table(name, view.into_view())
+        .map_err(df_error(name))?;
+    Ok(())
+}
+
+/// Registers every Info Mart key input from the current dimension tables.
+pub async fn register_mart_inputs(ctx: &SessionContext, db: &dyn Database) -> Result<(), JobError> {
+    for (name, table, columns) in inputs::MART_INPUTS {
+        let def = mart::table(table).expect("mart table of a transform input");
+        let sql = format!(
+            "select {} from {}",
+            columns
+                .iter()
+                .map(|c| c.to_ascii_lowercase())
+                .collect::<Vec<_>>()
+                .join(", "),
+            def.sql_name()
+        );
+        let rows = db.query(&sql).await?;
+        let schema = inputs::schema(name).expect("mart input schema");
+        register_rows(ctx, name, vec![rows_to_batch(&schema, &rows)?])?;
+    }
+    Ok(())
+}
+
+/// Builds a batch of Int64 / Utf8 columns from query rows.
+fn rows_to_batch(schema: &SchemaRef, rows: &[Vec<SqlValue>]) -> Result<RecordBatch, JobError> {
+    let columns: Vec<ArrayRef> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(i, field)| -> ArrayRef {
+            let cell = |row: &Vec<SqlValue>| row.get(i).cloned().unwrap_or(SqlValue::Null);
+            if field.data_type() == &DataType::Int64 {
+                let mut b = Int64Builder::with_capacity(rows.len());
+                for row in rows {
+                    b.append_option(cell(row).as_i64());
+                }
+                Arc::new(b.finish())
+            } else {
+                let mut b = StringBuilder::new();
+                for row in rows {
+                    match cell(row) {
+                        SqlValue::Null => b.append_null(),
+                        v => b.append_value(v.to_string()),
+                    }
+                }
+                Arc::new(b.finish())
+            }
+        })
+        .collect();
+    RecordBatch::try_new(schema.clone(), columns).map_err(|e| JobError::Data(e.to_string()))
+}
+
+/// Registers `tx_ids` with the chunk's first free ids and audit key.
+pub fn register_ids(
+    ctx: &SessionContext,
+    next_interaction_id: i64,
+    next_resource_id: i64,
+    audit_key: i64,
+) -> Result<(), JobError> {
+    let schema = inputs::schema(inputs::IDS).expect("ids schema");
+    let column = |v: i64| Arc::new(Int64Array::from(vec![v])) as ArrayRef;
+    let batch = RecordBatch::try_new(
+        schema,
+        vec![
+            column(next_interaction_id),
+            column(next_resource_id),
+            column(audit_key),
+        ],
+    )
+    .map_err(|e| JobError::Data(e.to_string()))?;
+    register_rows(ctx, inputs::IDS, vec![batch])
+}
+
+/// Registers `tx_window` = `(from, to]`.
+pub fn register_window(ctx: &SessionContext, from: i64, to: i64) -> Result<(), JobError> {
+    let name = tidemark_plans::transform::config::WINDOW;
+    let schema = inputs::schema(name).expect("window schema");
+    let column = |v: i64| Arc::new(Int64Array::from(vec![v])) as ArrayRef;
+    let batch = RecordBatch::try_new(schema, vec![column(from), column(to)])
+        .map_err(|e| JobError::Data(e.to_string()))?;
+    register_rows(ctx, name, vec![batch])
+}
+
+/// Runs the output view and returns its rows.
+pub async fn collect(ctx: &SessionContext, view: &str) -> Result<Vec<RecordBatch>, JobError> {
+    let batches = ctx
+        .table(view)
+        .await
+        .map_err(df_error(view))?
+        .collect()
+        .await
+        .map_err(df_error(view))?;
+    Ok(batches.into_iter().filter(|b| b.num_rows() > 0).collect())
+}

@@ -1,0 +1,281 @@
+//! The two transform streams (infomart.md §4.1, operations.md §8.3): configuration, then
+//! voice. Each chunk is one Info Mart transaction of its facts or dimensions, audit row,
+//! history rows and marks.
+
+use chrono::Utc;
+use datafusion::prelude::ParquetReadOptions;
+use tidemark_plans::transform::{config, inputs, register_views, voice};
+use tidemark_schemas::gidb::MediaFamily;
+use tidemark_schemas::mart;
+use tidemark_sinks::database::{Database, WriteStep};
+use tidemark_sinks::gidb::{day_of, ChunkFile, GidbStore};
+
+use super::super::audit::next_audit_key;
+use super::super::extract::merge_stage;
+use super::super::initialize::partitions::missing_partitions;
+use super::super::{JobContext, JobError};
+use super::commit::{self, column_range, current_mark, extraction_horizon, row_count, ChunkCommit};
+use super::session::{self, df_error};
+
+/// Column whose stored value an upsert keeps.
+const KEEP: &str = "CREATE_AUDIT_KEY";
+
+/// The configuration stream's HWM names: one per GIDB configuration table.
+pub fn config_marks() -> Vec<String> {
+    config::GIDB_INPUTS
+        .iter()
+        .map(|(_, table)| format!("GIDB_{table}"))
+        .collect()
+}
+
+/// The voice stream's HWM name.
+pub const VOICE_MARK: &str = "GIDB_G_IR_V";
+
+/// Voice tables whose extraction marks bound the voice stream besides the merge mark.
+const VOICE_TABLES: [&str; 4] = [
+    "G_PARTY",
+    "G_PARTY_HISTORY",
+    "G_VIRTUAL_QUEUE",
+    "G_AGENT_STATE_HISTORY",
+];
+
+/// What a stream did.
+#[derive(Debug, Clone, Default)]
+pub struct StreamReport {
+    /// Rows written per Info Mart table.
+    pub rows: Vec<(String, i64)>,
+    /// Chunks committed.
+    pub chunks: u64,
+    /// The stream's mark after the run.
+    pub mark: Option<i64>,
+}
+
+impl StreamReport {
+    fn add(&mut self, table: &str, rows: i64) {
+        match self.rows.iter_mut().find(|(t, _)| t == table) {
+            Some((_, n)) => *n += rows,
+            None => self.rows.push((table.to_string(), rows)),
+        }
+    }
+}
+
+/// Upserts of each output view into its Info Mart table; returns the steps and the rows.
+async fn output_steps(
+    ctx: &datafusion::prelude::SessionContext,
+    outputs: &[(&str, &str)],
+    report: &mut StreamReport,
+) -> Result<(Vec<WriteStep>, Vec<Vec<arrow::array::RecordBatch>>), JobError> {
+    let mut steps = Vec::new();
+    let mut collected = Vec::new();
+    for (table, view) in outputs {
+        let batches = session::collect(ctx, view).await?;
+        let def = mart::table(table).expect("mart table of a transform output");
+        report.add(table, row_count(&batches));
+        for batch in &batches {
+            steps.push(WriteStep::Upsert {
+                table: def.clone(),
+                batch: batch.clone(),
+                keep: vec![KEEP.into()],
+            });
+        }
+        collected.push(batches);
+    }
+    Ok((steps, collected))
+}
+
+/// Transforms the configuration changed since the stream's mark, up to the smallest
+/// extraction mark of the configuration tables, in one chunk.
+pub async fn run_config(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamReport, JobError> {
+    let db = ctx.infomart.as_ref();
+    let marks = config_marks();
+    let mut report = StreamReport {
+        mark: current_mark(db, &marks[0]).await?,
+        ..StreamReport::default()
+    };
+    let mut horizon = i64::MAX;
+    for (_, table) in config::GIDB_INPUTS {
+        match extraction_horizon(db, table).await? {
+            Some(mark) => horizon = horizon.min(mark),
+            None => return Ok(report),
+        }
+    }
+    let from = report.mark.unwrap_or(0);
+    if horizon <= from {
+        return Ok(report);
+    }
+    let started = Utc::now();
+    let audit_key = next_audit_key(db).await?;
+    let df = session::new_session(gidb);
+    for (name, table) in config::GIDB_INPUTS {
+        session::register_gidb(&df, gidb, name, table, MediaFamily::Voice, None).await?;
+    }
+    session::register_mart_inputs(&df, db).await?;
+    session::register_ids(&df, 0, 0, audit_key)?;
+    session::register_window(&df, from, horizon)?;
+    register_views(&df, &config::views())
+        .await
+        .map_err(df_error("configuration views"))?;
+    let (mut steps, collected) = output_steps(&df, &config::OUTPUTS, &mut report).await?;
+    let rows: i64 = collected.iter().map(|b| row_count(b)).sum();
+    steps.extend(commit::steps(&ChunkCommit {
+        job_id: &ctx.job_id,
+        audit_key,
+        hwm_names: &marks,
+        value: horizon,
+        rows,
+        start_keys: None,
+        started,
+    }));
+    db.write_all(steps).await?;
+    report.chunks = 1;
+    report.mark = Some(horizon);
+    Ok(report)
+}
+
+/// How far the voice stream may go: the merge mark, the configuration transform mark and
+/// the extraction marks of the voice tables it reads, whichever is smallest.
+async fn voice_horizon(db: &dyn Database) -> Result<Option<i64>, JobError> {
+    let merged = db
+        .query_opt_i64(&format!(
+            "select hwm_value from ctl_hwm where hwm_name = '{}'",
+            merge_stage::MARK
+        ))
+        .await?;
+    let Some(mut horizon) = merged else {
+        return Ok(None);
+    };
+    match current_mark(db, &config_marks()[0]).await? {
+        Some(mark) => horizon = horizon.min(mark),
+        None => return Ok(None),
+    }
+    for table in VOICE_TABLES {
+        match extraction_horizon(db, table).await? {
+            Some(mark) => horizon = horizon.min(mark),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(horizon))
+}
+
+/// Transforms the voice interactions the merge stage emitted since the stream's mark: one
+/// chunk per merge round, up to [`voice_horizon`].
+pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamReport, JobError> {
+    let db = ctx.infomart.as_ref();
+    let marks = vec![VOICE_MARK.to_string()];
+    let mut report = StreamReport {
+        mark: current_mark(db, VOICE_MARK).await?,
+        ..StreamReport::default()
+    };
+    let Some(horizon) = voice_horizon(db).await? else {
+        return Ok(report);
+    };
+    let from = report.mark.unwrap_or(i64::MIN);
+    if horizon <= from {
+        return Ok(report);
+    }
+    let store_error = |e: tidemark_sinks::gidb::GidbError| JobError::Data(e.to_string());
+    let mut rounds: Vec<(i64, i64, Vec<String>)> = Vec::new();
+    for file in gidb
+        .files(merge_stage::MERGED_FOLDER)
+        .await
+        .map_err(store_error)?
+    {
+        let Some((_, lo, hi)) = file.filename().and_then(ChunkFile::parse) else {
+            continue;
+        };
+        if hi <= from || hi > horizon {
+            continue;
+        }
+        let relative = file.as_ref().trim_start_matches(merge_stage::MERGED_FOLDER);
+        let url = format!(
+            "{}{}",
+            gidb.folder_url(merge_stage::MERGED_FOLDER),
+            relative.trim_start_matches('/')
+        );
+        match rounds.iter_mut().find(|(l, h, _)| *l == lo && *h == hi) {
+            Some((_, _, urls)) => urls.push(url),
+            None => rounds.push((lo, hi, vec![url])),
+        }
+    }
+    rounds.sort_by_key(|(_, hi, _)| *hi);
+    if rounds.last().is_none_or(|(_, hi, _)| *hi < horizon) {
+        rounds.push((horizon, horizon, Vec::new()));
+    }
+    let lookback = i64::from(ctx.config.gim_etl.max_call_duration)
+        + i64::from(ctx.config.gim_etl.merge_failed_is_link_timeout);
+    for (lo, hi, urls) in rounds {
+        if ctx.cancel.is_cancelled() {
+            return Err(JobError::Stopped);
+        }
+        let started = Utc::now();
+        let audit_key = next_audit_key(db).await?;
+        let df = session::new_session(gidb);
+        if urls.is_empty() {
+            session::register_rows(&df, inputs::VOICE_MERGE, vec![])?;
+        } else {
+            let merged = df
+                .read_parquet(urls, ParquetReadOptions::default())
+                .await
+                .map_err(df_error("voice merge files"))?;
+            df.register_table(inputs::VOICE_MERGE, merged.into_view())
+                .map_err(df_error("voice merge files"))?;
+        }
+        let min_day = day_of(lo.min(hi) - lookback - 86_400)
+            .format("%Y-%m-%d")
+            .to_string();
+        for (name, table) in inputs::VOICE_GIDB_INPUTS {
+            session::register_gidb(&df, gidb, name, table, MediaFamily::Voice, Some(&min_day))
+                .await?;
+        }
+        session::register_mart_inputs(&df, db).await?;
+        let next_interaction = db
+            .query_opt_i64("select max(interaction_id) from interaction_fact")
+            .await?
+            .unwrap_or(0)
+            + 1;
+        let next_resource = db
+            .query_opt_i64(
+                "select max(id) from (select max(interaction_resource_id) as id from \
+                 interaction_resource_fact union all select max(mediation_segment_id) \
+                 from mediation_segment_fact) ids",
+            )
+            .await?
+            .unwrap_or(0)
+            + 1;
+        session::register_ids(&df, next_interaction, next_resource, audit_key)?;
+        register_views(&df, &voice::views())
+            .await
+            .map_err(df_error("voice views"))?;
+        let outputs = [
+            ("INTERACTION_FACT", voice::INTERACTION_FACT),
+            ("INTERACTION_RESOURCE_FACT", voice::IRF),
+            ("MEDIATION_SEGMENT_FACT", voice::MSF),
+        ];
+        let (facts, collected) = output_steps(&df, &outputs, &mut report).await?;
+        let rows: i64 = collected.iter().map(|b| row_count(b)).sum();
+        let mut steps = Vec::new();
+        if let (Some((low, _)), Some((_, high))) = (
+            column_range(&collected[0], "start_date_time_key"),
+            column_range(&collected[0], "end_date_time_key"),
+        ) {
+            let width = i64::from(ctx.config.gim_etl.partitioning_interval_size_gim);
+            for sql in missing_partitions(db, width, low, high).await? {
+                steps.push(WriteStep::Sql(sql));
+            }
+        }
+        steps.extend(facts);
+        steps.extend(commit::steps(&ChunkCommit {
+            job_id: &ctx.job_id,
+            audit_key,
+            hwm_names: &marks,
+            value: hi,
+            rows,
+            start_keys: column_range(&collected[0], "start_date_time_key"),
+            started,
+        }));
+        db.write_all(steps).await?;
+        report.chunks += 1;
+        report.mark = Some(hi);
+    }
+    Ok(report)
+}

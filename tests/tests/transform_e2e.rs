@@ -1,0 +1,186 @@
+//! Job_TransformGIM end to end: simulate → extract → transform into SQLite and PostgreSQL
+//! Info Marts. Every simulated voice interaction appears once in INTERACTION_FACT, IRF talk
+//! and hold time equal the simulator's ground truth, and a second run changes nothing.
+
+mod extract_common;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use extract_common::*;
+use tidemark::config::Config;
+use tidemark::jobs::{names, runner, Trigger};
+use tidemark_sinks::database::Database;
+use tidemark_tests::{fresh_postgres, fresh_sqlite};
+use tokio_util::sync::CancellationToken;
+
+/// Runs Job_TransformGIM and returns its report lines.
+async fn transform(config: &Arc<Config>) -> Vec<String> {
+    runner::run_job(
+        Arc::clone(config),
+        names::TRANSFORM,
+        Trigger::Manual,
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("Job_TransformGIM failed: {e}"))
+    .into_iter()
+    .flat_map(|r| r.outcome.messages)
+    .collect()
+}
+
+/// Per voice interaction (root CallID): agent talk and hold seconds of the ground truth.
+fn truth_voice(path: &std::path::Path) -> BTreeMap<String, (f64, f64, usize)> {
+    let mut out = BTreeMap::new();
+    for line in std::fs::read_to_string(path).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["kind"] != "interaction" || v["media"] != "voice" {
+            continue;
+        }
+        let legs = v["legs"].as_array().unwrap();
+        let root = legs
+            .iter()
+            .min_by_key(|l| l["created_ms"].as_i64().unwrap())
+            .unwrap()["call_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (mut talk, mut hold, mut parties) = (0.0, 0.0, 0);
+        for p in v["parties"].as_array().unwrap() {
+            if p["agent_id"].is_null() {
+                continue;
+            }
+            talk += p["talk_s"].as_f64().unwrap();
+            hold += p["hold_s"].as_f64().unwrap();
+            parties += 1;
+        }
+        out.insert(root, (talk, hold, parties));
+    }
+    out
+}
+
+/// Talk and hold seconds of the agent IRFs of each interaction, by GUID.
+async fn mart_voice(db: &dyn Database) -> BTreeMap<String, (i64, i64)> {
+    let talk = "i.talk_duration + i.cons_init_talk_duration + i.cons_rcv_talk_duration \
+                + i.post_cons_xfer_talk_duration + i.conf_init_talk_duration + i.conf_join_talk_duration";
+    let hold = "i.hold_duration + i.cons_init_hold_duration + i.cons_rcv_hold_duration \
+                + i.post_cons_xfer_hold_duration + i.conf_init_hold_duration + i.conf_join_hold_duration";
+    let rows = db
+        .query(&format!(
+            "select f.media_server_ixn_guid, coalesce(sum(case when r.resource_type_code = 'AGENT' \
+             then {talk} else 0 end), 0), coalesce(sum(case when r.resource_type_code = 'AGENT' \
+             then {hold} else 0 end), 0) from interaction_fact f \
+             left join interaction_resource_fact i on i.interaction_id = f.interaction_id \
+             left join resource_ r on r.resource_key = i.resource_key \
+             group by f.media_server_ixn_guid"
+        ))
+        .await
+        .unwrap();
+    rows.into_iter()
+        .map(|r| {
+            (
+                r[0].to_string(),
+                (r[1].as_i64().unwrap(), r[2].as_i64().unwrap()),
+            )
+        })
+        .collect()
+}
+
+/// A digest of the fact tables, to compare runs.
+async fn digest(db: &dyn Database) -> Vec<i64> {
+    let mut out = Vec::new();
+    for sql in [
+        "select count(*) from interaction_fact",
+        "select count(*) from interaction_resource_fact",
+        "select count(*) from mediation_segment_fact",
+        "select count(*) from resource_",
+        "select coalesce(sum(talk_duration + ring_duration + hold_duration), 0) from interaction_resource_fact",
+        "select coalesce(max(update_audit_key), 0) from interaction_resource_fact",
+    ] {
+        out.push(db.query_i64(sql).await.unwrap());
+    }
+    out
+}
+
+async fn cycle_matches_the_truth(mart_url: &str) {
+    let idb = fresh_sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let truth = dir.path().join("truth.jsonl");
+    let mut args = sim_args(&[&idb.url], 11, 400);
+    args.truth = Some(truth.clone());
+    simulate(&args).await;
+    let gidb = dir.path().join("gidb");
+    let config = config(mart_url, &gidb, &[all_roles(&idb.url)]);
+    extract(&config, DAY_END).await;
+    let report = transform(&config).await;
+    assert!(
+        report.iter().any(|l| l.starts_with("voice: ")),
+        "{report:?}"
+    );
+
+    let db = tidemark_sinks::database::connect(mart_url).await.unwrap();
+    let expected = truth_voice(&truth);
+    let actual = mart_voice(db.as_ref()).await;
+    assert!(
+        expected.len() > 100,
+        "{} voice interactions",
+        expected.len()
+    );
+    let missing: Vec<_> = expected
+        .keys()
+        .filter(|k| !actual.contains_key(*k))
+        .collect();
+    let extra: Vec<_> = actual
+        .keys()
+        .filter(|k| !expected.contains_key(*k))
+        .collect();
+    assert!(missing.is_empty(), "not transformed: {missing:?}");
+    assert!(extra.is_empty(), "not simulated: {extra:?}");
+    assert_eq!(
+        scalar(db.as_ref(), "select count(*) from interaction_fact").await,
+        scalar(
+            db.as_ref(),
+            "select count(distinct media_server_ixn_guid) from interaction_fact"
+        )
+        .await,
+        "one INTERACTION_FACT per interaction"
+    );
+    let mut wrong = Vec::new();
+    for (guid, (talk, hold, parties)) in &expected {
+        let (mart_talk, mart_hold) = actual[guid];
+        // Info Mart counts whole seconds per segment: up to one second per state change.
+        let slack = 2.0 * *parties as f64 + 1.0;
+        if (mart_talk as f64 - talk).abs() > slack || (mart_hold as f64 - hold).abs() > slack {
+            wrong.push(format!(
+                "{guid}: talk {mart_talk} vs {talk:.1}, hold {mart_hold} vs {hold:.1}"
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {}: {wrong:#?}",
+        wrong.len(),
+        expected.len()
+    );
+
+    let before = digest(db.as_ref()).await;
+    let again = transform(&config).await;
+    assert!(again.iter().all(|l| l.contains("nothing new")), "{again:?}");
+    assert_eq!(
+        digest(db.as_ref()).await,
+        before,
+        "a second run changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_cycle_matches_the_truth() {
+    let mart = fresh_sqlite();
+    cycle_matches_the_truth(&mart.url).await;
+}
+
+#[tokio::test]
+async fn postgres_cycle_matches_the_truth() {
+    let mart = fresh_postgres().await;
+    cycle_matches_the_truth(&mart.url).await;
+}
