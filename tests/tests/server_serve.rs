@@ -5,103 +5,12 @@
 
 mod server_common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use server_common::*;
 use tidemark_tests::fresh_postgres;
-
-/// `target/debug/tidemark`, next to the directory of this test binary.
-fn tidemark_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let debug = exe.parent().and_then(Path::parent).unwrap();
-    let binary = debug.join("tidemark");
-    assert!(
-        binary.exists(),
-        "{} is missing: build the workspace first",
-        binary.display()
-    );
-    binary
-}
-
-/// A free local port (bound and released at once).
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
-/// `tidemark --config <config> serve --listen 127.0.0.1:<port>` with its output in `dir`.
-fn spawn_serve(config: &Path, port: u16, dir: &Path, tag: &str) -> Child {
-    let log = |name: &str| std::fs::File::create(dir.join(format!("{tag}.{name}"))).unwrap();
-    Command::new(tidemark_binary())
-        .arg("--config")
-        .arg(config)
-        .arg("serve")
-        .arg("--listen")
-        .arg(format!("127.0.0.1:{port}"))
-        .stdout(Stdio::from(log("out")))
-        .stderr(Stdio::from(log("err")))
-        .spawn()
-        .expect("tidemark serve starts")
-}
-
-/// Both output files of a process started with `tag`.
-fn output(dir: &Path, tag: &str) -> String {
-    let read = |name: &str| std::fs::read_to_string(dir.join(format!("{tag}.{name}")));
-    format!(
-        "{}{}",
-        read("out").unwrap_or_default(),
-        read("err").unwrap_or_default()
-    )
-}
-
-/// The exit status of `child` within `limit`, or `None`.
-fn wait_for_exit(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
-    let until = Instant::now() + limit;
-    while Instant::now() < until {
-        if let Some(status) = child.try_wait().unwrap() {
-            return Some(status);
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    None
-}
-
-/// Polls `check` every 200 ms for up to 120 s.
-async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
-    let until = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Some(found) = check().await {
-            return found;
-        }
-        assert!(Instant::now() < until, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// The history row of `job_id`, if listed.
-async fn history_row(server: &TestServer, job_id: &str) -> Option<Value> {
-    let (status, body) = get(server, "/api/v1/history").await;
-    assert_eq!(status, 200, "{body}");
-    body.as_array()?
-        .iter()
-        .find(|row| row["job_id"] == job_id)
-        .cloned()
-}
-
-/// Stops the child if a failed assertion leaves it running.
-struct Reaper(Child);
-
-impl Drop for Reaper {
-    fn drop(&mut self) {
-        if self.0.try_wait().ok().flatten().is_none() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
 
 #[tokio::test]
 async fn serve_runs_and_stops_jobs_and_ends_cleanly_on_sigterm() {
@@ -113,11 +22,7 @@ async fn serve_runs_and_stops_jobs_and_ends_cleanly_on_sigterm() {
     let mut serve = Reaper(spawn_serve(&config_path, port, dir.path(), "serve"));
     let server = TestServer::at(format!("http://127.0.0.1:{port}"));
 
-    eventually("the server to answer /readyz", async || {
-        let answer = http().get(format!("{}/readyz", server.base)).send().await;
-        answer.ok().filter(|r| r.status().is_success())
-    })
-    .await;
+    wait_until_ready(&server).await;
 
     // A second server on the same Info Mart exits at once with a clear message.
     let mut second = spawn_serve(&config_path, free_port(), dir.path(), "second");

@@ -1,7 +1,12 @@
 //! A `tidemark serve` HTTP side on a free local port over a real PostgreSQL Info Mart, and
-//! a small JSON client for it.
+//! a small JSON client for it; [`process`] runs the real binary.
 
 #![allow(dead_code)]
+
+mod process;
+
+#[allow(unused_imports)] // not every test binary starts processes
+pub use process::*;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
