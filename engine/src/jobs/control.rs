@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::history::RunStatus;
-use super::JobError;
+use super::{names, JobError};
 
 /// A run the controller knows about right now: queued by the scheduler or running.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +46,22 @@ pub enum ControlError {
     /// No scheduled or running run has this JOB_ID.
     #[error("no scheduled or running job has id {0}")]
     NotFound(String),
+    /// The job parameters do not fit the job.
+    #[error("{0}")]
+    BadParams(String),
+}
+
+/// Refuses job parameters for a job that takes none: only Job_AggregateGIM does
+/// (`-insertPendingAgg`, operations.md §0.4).
+pub fn check_params(name: &str, params: &[String]) -> Result<(), ControlError> {
+    if params.is_empty() || name == names::AGGREGATE {
+        return Ok(());
+    }
+    Err(ControlError::BadParams(format!(
+        "{name} takes no job parameters (got `{}`); only {} does",
+        params.join(" "),
+        names::AGGREGATE
+    )))
 }
 
 /// Starts and stops runs. Implementations enforce the sequencing rules of

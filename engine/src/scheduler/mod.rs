@@ -40,7 +40,7 @@ use self::config_source::ConfigSource;
 use self::lock::ServerLock;
 use self::runs::Runs;
 use crate::config::{Config, ConfigError};
-use crate::jobs::control::{ActiveRun, ControlError, JobControl, StopOutcome};
+use crate::jobs::control::{self, ActiveRun, ControlError, JobControl, StopOutcome};
 use crate::jobs::history::{self, RunStatus};
 use crate::jobs::runner::RunRequest;
 use crate::jobs::{self, names, Job, Trigger};
@@ -262,12 +262,7 @@ impl JobControl for Control {
     async fn run_job(&self, name: &str, params: &[String]) -> Result<String, ControlError> {
         let _decisions = self.0.decisions.lock().await;
         let config = self.0.config.reload();
-        if !params.is_empty() && name != names::AGGREGATE {
-            return Err(ControlError::NotAllowed(format!(
-                "{name} takes no job parameters; only {} does",
-                names::AGGREGATE
-            )));
-        }
+        control::check_params(name, params)?;
         if name == names::AGGREGATE {
             tick::check_manual_aggregation(&config.schedule, self.0.clock.now())?;
         }

@@ -69,6 +69,7 @@ impl From<ControlError> for ApiError {
                 StatusCode::NOT_FOUND
             }
             ControlError::AlreadyRunning(_) | ControlError::NotAllowed(_) => StatusCode::CONFLICT,
+            ControlError::BadParams(_) => StatusCode::BAD_REQUEST,
             ControlError::Job(JobError::Config(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             ControlError::Job(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
