@@ -1,12 +1,8 @@
 //! What each subcommand does.
 
-use std::sync::Arc;
-
-use tokio_util::sync::CancellationToken;
-
-use super::{server_commands, Cli, Command, ConfigCommand, JobCommand};
+use super::{job_run, server_commands, Cli, Command, ConfigCommand, JobCommand};
 use crate::config::{Config, ConfigError};
-use crate::jobs::{self, runner, JobError, Trigger};
+use crate::jobs::{self, JobError};
 
 /// Why a command failed; decides the exit code.
 #[derive(Debug, thiserror::Error)]
@@ -67,10 +63,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Job(JobCommand::Run { name }) => {
-            let config = Arc::new(Config::load(&cli.config)?);
-            run_job_and_print(config, &name).await
-        }
+        Command::Job(JobCommand::Run(args)) => job_run::run(&cli.config, &args).await,
         Command::Demo(args) => crate::demo::run(&args).await.map_err(CliError::from),
         Command::Serve(args) => server_commands::serve(&cli.config, &args).await,
         Command::Jobs(args) => server_commands::jobs(&cli.config, &args).await,
@@ -79,23 +72,4 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             server_commands::stop(&cli.config, &id, &server).await
         }
     }
-}
-
-/// Runs a job with Ctrl-C wired to its cancellation token and prints what it did.
-pub async fn run_job_and_print(config: Arc<Config>, name: &str) -> Result<(), CliError> {
-    let cancel = CancellationToken::new();
-    let on_signal = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            on_signal.cancel();
-        }
-    });
-    let reports = runner::run_job(config, name, Trigger::Manual, cancel).await?;
-    for report in reports {
-        println!("{} ({}):", report.job_name, report.job_id);
-        for line in &report.outcome.messages {
-            println!("  {line}");
-        }
-    }
-    Ok(())
 }

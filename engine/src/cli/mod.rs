@@ -1,6 +1,7 @@
 //! The `tidemark` command line: parsing, logging set-up and dispatch to the subcommands.
 
 mod commands;
+mod job_run;
 mod server_commands;
 
 use std::path::PathBuf;
@@ -10,6 +11,7 @@ use std::sync::LazyLock;
 use clap::{Parser, Subcommand};
 
 pub use commands::CliError;
+pub use job_run::JobRunArgs;
 pub use server_commands::{JobsArgs, ServeArgs, ServerArgs};
 
 /// Release, Info Mart schema version and the oldest IDB schema this build reads (what Info
@@ -82,11 +84,9 @@ pub enum ConfigCommand {
 /// `tidemark job …`
 #[derive(Debug, Subcommand)]
 pub enum JobCommand {
-    /// Run one job now, e.g. `tidemark job run Job_InitializeGIM`.
-    Run {
-        /// Job name as Info Mart spells it (Job_InitializeGIM, Job_ExtractICON, …).
-        name: String,
-    },
+    /// Run one job now, e.g. `tidemark job run Job_InitializeGIM`: through the running
+    /// server when one answers (followed to its end unless --detach), else in this process.
+    Run(JobRunArgs),
     /// List the Info Mart jobs and which of them this build implements.
     List,
     /// Stop a running run, or cancel a scheduled one, on the running server.

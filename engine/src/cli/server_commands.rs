@@ -1,5 +1,6 @@
 //! `tidemark serve` and the commands that talk to a running server (`jobs`, `status`,
-//! `job stop`); `jobs` and `status` read the Info Mart directly when no server runs.
+//! `job stop`, and `job run` in [`super::job_run`]); `jobs` and `status` read the Info Mart
+//! directly when no server runs.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -120,7 +121,7 @@ async fn shutdown_signal() {
 
 /// A client of the running server, or `None` (with the reason) when none answers. An
 /// explicit `--server` that does not answer is an error.
-async fn running_server(
+pub(super) async fn running_server(
     config: &Config,
     args: &ServerArgs,
 ) -> Result<Result<ServerClient, String>, CliError> {

@@ -26,7 +26,8 @@ pub struct Server {
     pub token: Option<String>,
 
     /// Address and port the server listens on; `tidemark serve --listen` overrides it.
-    /// The CLI's `jobs`, `status` and `job stop` look for a running server here.
+    /// The CLI's `jobs`, `status`, `job run` and `job stop` look for a running server
+    /// here.
     ///
     /// Allowed: `host:port` with an IP address, e.g. `127.0.0.1:8000`, `0.0.0.0:8443`.
     /// Takes effect: `restart`.

@@ -69,6 +69,17 @@ pub async fn run_job(
     trigger: Trigger,
     cancel: CancellationToken,
 ) -> Result<Vec<RunReport>, JobError> {
+    run_job_as(config, name, RunRequest::new(trigger), cancel).await
+}
+
+/// [`run_job`] for a run whose identity is fixed by the caller, e.g. a manual run with
+/// its job parameters; the automatic initialization before it gets a JOB_ID of its own.
+pub async fn run_job_as(
+    config: Arc<Config>,
+    name: &str,
+    request: RunRequest,
+    cancel: CancellationToken,
+) -> Result<Vec<RunReport>, JobError> {
     let job = find(name)?;
     let infomart = open_infomart(&config).await?;
     let mut reports = Vec::new();
@@ -76,7 +87,6 @@ pub async fn run_job(
         let init = find(names::INITIALIZE)?;
         reports.extend(initialize_if_empty(&config, &infomart, init.as_ref(), &cancel).await?);
     }
-    let request = RunRequest::new(trigger);
     reports.push(run_one(&config, &infomart, job.as_ref(), &request, &cancel).await?);
     Ok(reports)
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
-use super::api::{RunRequest, RunStarted, StopAnswer};
+use super::api::{JobBody, RunRequest, RunStarted, StopAnswer};
 use super::history::{HistoryFilter, RunRow};
 use super::latency::EtlStatus;
 
@@ -75,6 +75,23 @@ impl ServerClient {
     pub async fn history(&self, filter: &HistoryFilter) -> Result<Vec<RunRow>, ClientError> {
         let request = self.http.get(self.url("/api/v1/history")).query(filter);
         self.send(request).await
+    }
+
+    /// `GET /api/v1/history/{job_id}`: the run, or `None` while it has no history row.
+    pub async fn run(&self, job_id: &str) -> Result<Option<RunRow>, ClientError> {
+        let request = self
+            .http
+            .get(self.url(&format!("/api/v1/history/{job_id}")));
+        match self.send(request).await {
+            Ok(row) => Ok(Some(row)),
+            Err(ClientError::Refused { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `GET /api/v1/jobs`: every job with its scheduled and running runs.
+    pub async fn jobs(&self) -> Result<Vec<JobBody>, ClientError> {
+        self.send(self.http.get(self.url("/api/v1/jobs"))).await
     }
 
     /// `GET /api/v1/etl/status`.
