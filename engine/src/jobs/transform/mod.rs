@@ -4,6 +4,7 @@
 //! docs/transform.md.
 
 mod commit;
+mod discards;
 mod session;
 mod streams;
 

@@ -15,6 +15,7 @@ use super::super::extract::merge_stage;
 use super::super::initialize::partitions::missing_partitions;
 use super::super::{JobContext, JobError};
 use super::commit::{self, column_range, current_mark, extraction_horizon, row_count, ChunkCommit};
+use super::discards;
 use super::session::{self, df_error};
 
 /// Column whose stored value an upsert keeps.
@@ -252,6 +253,13 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
             ("MEDIATION_SEGMENT_FACT", voice::MSF),
         ];
         let (facts, collected) = output_steps(&df, &outputs, &mut report).await?;
+        let discarded = discards::read(&session::collect(&df, voice::DISCARDS).await?)?;
+        report.add("STG_TRANSFORM_DISCARDS", discarded.len() as i64);
+        let discard_steps = discards::handle(
+            &discarded,
+            ctx.config.error_policy.error_policy_irf_exception,
+            audit_key,
+        )?;
         let rows: i64 = collected.iter().map(|b| row_count(b)).sum();
         let mut steps = Vec::new();
         if let (Some((low, _)), Some((_, high))) = (
@@ -264,6 +272,7 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
             }
         }
         steps.extend(facts);
+        steps.extend(discard_steps);
         steps.extend(commit::steps(&ChunkCommit {
             job_id: &ctx.job_id,
             audit_key,

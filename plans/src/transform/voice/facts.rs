@@ -143,6 +143,12 @@ pub fn views() -> Vec<View> {
              group by med_dsk, med_partyid",
         ),
         View::new(
+            "vx_irf_kept",
+            "select i.* from vx_irf_ids i left join vx_discard d \
+             on d.root_data_source_key = i.root_data_source_key \
+             and d.interaction_guid = i.interaction_guid where d.interaction_guid is null",
+        ),
+        View::new(
             INTERACTION_FACT,
             format!(
                 "select x.interaction_id, x.tenant_key, x.interaction_type_key, x.media_type_key, \
@@ -157,7 +163,7 @@ pub fn views() -> Vec<View> {
                  i.interaction_resource_id as anchor_id, i.start_date_time_key as anchor_sdt_key \
                  from vx_interaction_ids x left join \
                  (select interaction_id, interaction_resource_id, \
-                  date_time_key(start_ts) as start_date_time_key from vx_irf_ids \
+                  date_time_key(start_ts) as start_date_time_key from vx_irf_kept \
                   where irf_anchor = 1) i on i.interaction_id = x.interaction_id"
             ),
         ),
@@ -213,7 +219,7 @@ pub fn views() -> Vec<View> {
                       as agent_to_agent_cons_duration, \
                  0 as active_flag, 0 as purge_flag, \
                  i.audit_key as create_audit_key, i.audit_key as update_audit_key \
-                 from vx_irf_ids i \
+                 from vx_irf_kept i \
                  {ra} {rd} {rv} {rm} \
                  left join {PLACES} pl on pl.place_cfg_dbid = i.placeid \
                  left join vx_irf_msf ms on ms.med_dsk = i.med_dsk \
@@ -259,7 +265,10 @@ pub fn views() -> Vec<View> {
                             when v.target_answer_ts is not null then 'ANSWEREDBYAGENT' \
                             when v.target_result = 'Abandoned' then 'ABANDONEDWHILERINGING' \
                             else 'ROUTEONNOANSWER' end as reason_code \
-                       from vx_msf v) m \
+                       from vx_msf v left join vx_discard d \
+                       on d.root_data_source_key = v.root_data_source_key \
+                       and d.interaction_guid = v.interaction_guid \
+                       where d.interaction_guid is null) m \
                  {r} \
                  left join {DESCRIPTORS} td on td.resource_role_code = m.role_code \
                  and td.role_reason_code = 'UNSPECIFIED' \

@@ -2,20 +2,25 @@
 //! turned into INTERACTION_FACT, INTERACTION_RESOURCE_FACT and MEDIATION_SEGMENT_FACT rows.
 //! Project decisions on the rules the spec leaves open are listed in docs/transform.md.
 
+mod checks;
 mod facts;
 mod irf;
 mod legs;
 mod metrics;
 
+pub use checks::DISCARDS;
 pub use facts::{INTERACTION_FACT, IRF, MSF};
 
 use super::View;
 
-/// Every view of the voice transform, in dependency order; the last three are the outputs.
+/// Every view of the voice transform, in dependency order; the outputs are
+/// [`INTERACTION_FACT`], [`IRF`], [`MSF`] and [`DISCARDS`].
 pub fn views() -> Vec<View> {
     let mut views = legs::views();
+    views.extend(checks::views());
     views.extend(metrics::views());
     views.extend(irf::views());
     views.extend(facts::views());
+    views.push(checks::output());
     views
 }
