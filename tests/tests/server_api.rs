@@ -344,6 +344,7 @@ async fn etl_status_latencies_after_initialization_and_a_cycle() {
         labels,
         [
             "Extract",
+            "Configuration Transform",
             "Voice Transform",
             "Multimedia Transform",
             "Agent Activity Transform",

@@ -325,7 +325,7 @@ async fn page_lists_filters_sorts_and_runs_jobs_in_chromium() {
         .await
         .unwrap();
     eventually("the area cards", || async {
-        texts(&client, "#areas .card").await.len() == 7
+        texts(&client, "#areas .card").await.len() == 8
     })
     .await;
     screenshot(&client, "tidemark-status.png").await;

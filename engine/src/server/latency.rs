@@ -35,7 +35,8 @@ impl Thresholds {
 enum Measure {
     /// The extraction marks of the active sources of the given types.
     Extract,
-    /// The transform marks `transform:<name>` listed.
+    /// The transform marks `transform:<name>` of the area's streams, the oldest counting; a
+    /// name ending in `*` stands for every mark that starts with it.
     Transform(&'static [&'static str]),
     /// The oldest pending aggregation bucket.
     Aggregation,
@@ -51,13 +52,20 @@ struct Area {
     measure: Measure,
 }
 
-/// The areas in display order, with the Operations Guide's labels (operations.md §8.3).
-const AREAS: [Area; 7] = [
+/// The areas in display order, with the Operations Guide's labels (operations.md §8.3) and
+/// `<area> Transform` where it has none.
+const AREAS: [Area; 8] = [
     Area {
         id: "extract",
         label: "Extract",
         source_types: &[1, 2, 3, 4],
         measure: Measure::Extract,
+    },
+    Area {
+        id: "configuration",
+        label: "Configuration Transform",
+        source_types: &[4],
+        measure: Measure::Transform(&["GIDB_GC_*", "GIDB_GCX_*"]),
     },
     Area {
         id: "voice",
@@ -135,8 +143,13 @@ pub struct AreaStatus {
     pub mark_ts: Option<i64>,
     /// [`AreaStatus::mark_ts`] as ISO 8601.
     pub mark_time: Option<String>,
-    /// now − mark, seconds; 0 for aggregation with nothing pending.
+    /// now − mark, seconds; 0 for aggregation with nothing pending; `null` for a transform
+    /// area without a mark yet.
     pub latency_sec: Option<i64>,
+    /// now − the oldest extraction mark of the active sources feeding the area (`null` for
+    /// aggregation and export): the least its transform latency can be.
+    #[serde(default)]
+    pub extract_latency_sec: Option<i64>,
     /// `OK`, `DELAYED`, `STUCK` or `IDLE`.
     pub status: String,
     /// Active data sources feeding the area.
@@ -318,18 +331,18 @@ fn area_status(
         .iter()
         .filter(|s| s.active && area.source_types.contains(&s.data_source_type.unwrap_or(0)))
         .collect();
+    let extract_mark_ts = feeding.iter().filter_map(|s| s.extract_hwm_ts).min();
+    let extract_latency_sec = match area.measure {
+        Measure::Extract | Measure::Transform(_) => extract_mark_ts.map(|t| now_ts - t),
+        Measure::Aggregation | Measure::Export => None,
+    };
     let mark_ts = match area.measure {
-        Measure::Extract => feeding.iter().filter_map(|s| s.extract_hwm_ts).min(),
-        Measure::Transform(names) => names
+        Measure::Extract => extract_mark_ts,
+        Measure::Transform(patterns) => inputs
+            .marks
             .iter()
-            .filter_map(|n| {
-                let name = format!("TRANSFORM:{n}");
-                inputs
-                    .marks
-                    .iter()
-                    .find(|m| m.name.eq_ignore_ascii_case(&name))
-                    .map(|m| m.value)
-            })
+            .filter(|m| is_transform_mark(&m.name, patterns))
+            .map(|m| m.value)
             .min(),
         Measure::Aggregation => inputs.oldest_pending_agg,
         Measure::Export => inputs.newest_export,
@@ -339,15 +352,21 @@ fn area_status(
         (_, mark) => mark.map(|t| now_ts - t),
     };
     let ok_secs = thresholds.delayed_secs + thresholds.etl_frequency_secs;
+    let classify = |latency: i64| match latency {
+        l if l <= ok_secs => "OK",
+        l if l <= thresholds.stuck_secs => "DELAYED",
+        _ => "STUCK",
+    };
     let status = match area.measure {
         Measure::Extract | Measure::Transform(_) if feeding.is_empty() => "IDLE",
         Measure::Extract | Measure::Transform(_) if feeding.iter().any(|s| s.stuck) => "STUCK",
         Measure::Aggregation | Measure::Export if mark_ts.is_none() => "IDLE",
-        _ => match latency_sec {
-            None => "DELAYED",
-            Some(l) if l <= ok_secs => "OK",
-            Some(l) if l <= thresholds.stuck_secs => "DELAYED",
-            Some(_) => "STUCK",
+        // Nothing transformed yet: the transform latency is unknown but at least the
+        // extraction latency (§8.3), so it is STUCK once that is, and never OK.
+        _ => match (latency_sec, extract_latency_sec) {
+            (Some(l), _) => classify(l),
+            (None, Some(l)) if l > thresholds.stuck_secs => "STUCK",
+            (None, _) => "DELAYED",
         },
     };
     AreaStatus {
@@ -356,9 +375,23 @@ fn area_status(
         mark_ts,
         mark_time: mark_ts.and_then(iso_from_epoch),
         latency_sec,
+        extract_latency_sec,
         status: status.into(),
         active_sources: feeding.len(),
     }
+}
+
+/// Whether CTL_HWM.HWM_NAME `name` is `transform:<p>` for one of `patterns` (a pattern
+/// ending in `*` matches every name starting with it), in any case.
+fn is_transform_mark(name: &str, patterns: &[&str]) -> bool {
+    let name = name.to_ascii_uppercase();
+    let Some(stream) = name.strip_prefix("TRANSFORM:") else {
+        return false;
+    };
+    patterns.iter().any(|p| match p.strip_suffix('*') {
+        Some(prefix) => stream.starts_with(prefix),
+        None => stream == *p,
+    })
 }
 
 #[cfg(test)]
@@ -427,5 +460,51 @@ mod tests {
         assert_eq!(area(&status, "outbound").status, "IDLE");
         assert_eq!(area(&status, "aggregation").latency_sec, Some(0));
         assert_eq!(area(&status, "export").status, "STUCK");
+        assert_eq!(area(&status, "configuration").status, "IDLE");
+    }
+
+    #[test]
+    fn configuration_counts_its_oldest_table_mark() {
+        let mut inputs = inputs();
+        inputs.sources.push(Source {
+            key: 3,
+            name: Some("confserv".into()),
+            source_type: Some(4),
+            active_flag: true,
+            last_data_ts: Some(NOW - 10),
+        });
+        inputs.marks.extend([
+            mark("extract:3:GC_AGENT", NOW - 50),
+            mark("transform:GIDB_GC_AGENT", NOW - 70),
+            mark("TRANSFORM:gidb_gcx_login_info", NOW - 5_000),
+            mark("transform:GIDB_G_IR_VX", NOW - 90_000),
+        ]);
+        let status = compute(&inputs, THRESHOLDS, NOW);
+        let config = area(&status, "configuration");
+        assert_eq!(config.mark_ts, Some(NOW - 5_000));
+        assert_eq!(config.extract_latency_sec, Some(50));
+        assert_eq!(config.status, "DELAYED");
+        assert_eq!(area(&status, "voice").latency_sec, Some(400), "exact name");
+    }
+
+    #[test]
+    fn an_area_never_transformed_is_at_least_as_late_as_its_extraction() {
+        let mut inputs = inputs();
+        inputs.marks.retain(|m| !m.name.starts_with("transform:"));
+        let status = compute(&inputs, THRESHOLDS, NOW);
+        let voice = area(&status, "voice");
+        assert_eq!(
+            (voice.latency_sec, voice.extract_latency_sec),
+            (None, Some(120))
+        );
+        assert_eq!(voice.status, "DELAYED", "never OK without a mark");
+
+        for mark in &mut inputs.marks {
+            mark.value -= 30_000;
+        }
+        let status = compute(&inputs, THRESHOLDS, NOW);
+        assert_eq!(area(&status, "voice").status, "STUCK");
+        assert_eq!(area(&status, "multimedia").status, "STUCK");
+        assert_eq!(area(&status, "outbound").status, "IDLE", "no OCS source");
     }
 }

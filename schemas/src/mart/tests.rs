@@ -383,9 +383,11 @@ fn latency_reads_marks_per_functional_area() {
         .unwrap();
     db.execute_batch(&format!(
         "insert into ctl_ds (data_source_key, data_source_type, ds_name, active_flag, last_data_ts) values \
-         (1, 1, 'SIP_Switch', 1, {now}), (2, 4, 'confserv', 1, {now}), (3, 3, 'ocs', 0, 0); \
+         (1, 1, 'SIP_Switch', 1, {now}), (2, 4, 'confserv', 1, {now}), (3, 3, 'ocs', 0, 0), \
+         (4, 2, 'ixn', 1, {now}); \
          insert into ctl_hwm (hwm_name, hwm_value, updated_ts, job_id) values \
          ('extract:1:G_CALL', {e1}, {now}, 'x'), ('extract:1:G_PARTY', {e2}, {now}, 'x'), \
+         ('extract:4:G_INTERACTION', {e3}, {now}, 'x'), \
          ('extract:2:GC_AGENT', {e3}, {old}, 'x'), \
          ('transform:GIDB_G_IR_V', {t1}, {now}, 'x'), ('agg:H_AGENT', {a1}, {now}, 'x'), \
          ('transform:GIDB_GC_AGENT', {t2}, {old}, 'x');",
@@ -415,7 +417,12 @@ fn latency_reads_marks_per_functional_area() {
     let config = area("Configuration");
     assert_eq!(config.3, "STUCK", "{config:?}");
     assert_eq!(area("Outbound").3, "IDLE");
-    assert_eq!(area("Multimedia").3, "IDLE");
+    let multimedia = area("Multimedia");
+    assert_eq!(
+        (multimedia.1, multimedia.3.as_str()),
+        (None, "STUCK"),
+        "never transformed, extracted beyond the stuck threshold"
+    );
     let stuck: i64 = db
         .query_row(
             "select stuck_flag from admin_data_source_status where data_source_key = 2",

@@ -177,6 +177,9 @@ fn admin_data_source_status() -> ViewDef {
     }
 }
 
+/// Latencies and status per functional area (operations.md §8.3). An area whose sources are
+/// active but that has no transform mark yet is at least as late as its extraction, so it is
+/// STUCK once that is beyond the stuck threshold, else DELAYED.
 fn admin_etl_latency() -> ViewDef {
     let sources = constant_rows(
         AREA_SOURCES
@@ -216,6 +219,7 @@ fn admin_etl_latency() -> ViewDef {
              case when t.agg_hwm_ts is null then 0 else c.now_ts - t.agg_hwm_ts end as agg_latency_sec, \
              case when coalesce(e.active_sources, 0) = 0 then 'IDLE' \
              when e.any_stuck = 1 then 'STUCK' \
+             when t.transform_hwm_ts is null and c.now_ts - e.extract_hwm_ts > {EXTRACT_DATA_STUCK_THRESHOLD_SECS} then 'STUCK' \
              when t.transform_hwm_ts is null then 'DELAYED' \
              when c.now_ts - t.transform_hwm_ts <= {ok_secs} then 'OK' \
              when c.now_ts - t.transform_hwm_ts <= {EXTRACT_DATA_STUCK_THRESHOLD_SECS} then 'DELAYED' \
