@@ -289,11 +289,31 @@ async fn page_lists_filters_sorts_and_runs_jobs_in_chromium() {
         .click()
         .await
         .unwrap();
+    let toast = client.find(Locator::Id("toast")).await.unwrap();
+    eventually("the toast of the started run", || async {
+        toast.is_displayed().await.unwrap()
+    })
+    .await;
+    let shown = Instant::now();
+    assert!(
+        toast.text().await.unwrap().contains("Job_InitializeGIM"),
+        "{:?}",
+        toast.text().await
+    );
     eventually("the second Job_InitializeGIM run", || async {
         let names = texts(&client, "#history tbody tr td:first-child").await;
         names.iter().filter(|n| *n == "Job_InitializeGIM").count() == 2
     })
     .await;
+    eventually("the toast to go away", || async {
+        !toast.is_displayed().await.unwrap()
+    })
+    .await;
+    assert!(
+        shown.elapsed() < Duration::from_secs(8),
+        "the toast stayed {:?}",
+        shown.elapsed()
+    );
     screenshot(&client, "tidemark-history.png").await;
 
     client
@@ -328,6 +348,9 @@ async fn page_lists_filters_sorts_and_runs_jobs_in_chromium() {
         texts(&client, "#areas .card").await.len() == 8
     })
     .await;
+    // Nothing aggregated: no latency to show, not "0 s".
+    let aggregation = texts(&client, "#areas .card[data-area=aggregation] .latency").await;
+    assert_eq!(aggregation, ["—"]);
     screenshot(&client, "tidemark-status.png").await;
     client.close().await.unwrap();
 }

@@ -233,14 +233,23 @@ async function refreshCycles() {
 
 const SOURCE_TYPES = { 1: "T-Server", 2: "Interaction Server", 3: "OCS", 4: "Configuration Server" };
 
+// An area without a mark has no latency to show: aggregation then has nothing pending
+// (the API's 0 s), the others have not run yet.
+function markText(area) {
+  if (area.mark_time) return `mark ${formatTime(area.mark_time)}`;
+  if (area.area === "aggregation") return "nothing pending";
+  if (area.area === "export") return "nothing exported yet";
+  return "no mark yet";
+}
+
 async function refreshStatus() {
   const [status, marks] = await Promise.all([api("/api/v1/etl/status"), api("/api/v1/marks")]);
   $("#areas").replaceChildren(
     ...status.areas.map((a) =>
       el("div", { class: `card ${a.status}`, "data-area": a.area },
         el("div", { class: "title" }, el("span", { text: a.label }), el("span", { class: `badge ${a.status}`, text: a.status })),
-        el("div", { class: "latency", text: a.latency_sec === null ? "—" : formatSeconds(a.latency_sec) }),
-        el("div", { class: "mark", text: a.mark_time ? `mark ${formatTime(a.mark_time)}` : "no mark yet" }))
+        el("div", { class: "latency", text: a.latency_sec === null || a.mark_ts === null ? "—" : formatSeconds(a.latency_sec) }),
+        el("div", { class: "mark", text: markText(a) }))
     )
   );
   $("#sources tbody").replaceChildren(
