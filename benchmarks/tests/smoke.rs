@@ -1,6 +1,7 @@
 //! The extraction benchmark end to end at a tiny size against the test PostgreSQL server
 //! (`TIDEMARK_TEST_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`): it runs, writes
-//! its JSON, and both sides read the same rows. No timing is asserted.
+//! its JSON, both sides read the same rows, and the transform that follows writes facts. No
+//! timing is asserted.
 
 use tidemark_benchmarks::extract::{self, ExtractArgs};
 
@@ -20,6 +21,7 @@ async fn extraction_benchmark_reads_the_same_rows_as_copy() {
         results: results.path().to_path_buf(),
         keep_infomart: false,
         no_progress: true,
+        no_transform: false,
     };
     let (report, written) = extract::run(&args)
         .await
@@ -45,7 +47,15 @@ async fn extraction_benchmark_reads_the_same_rows_as_copy() {
     );
     assert_eq!(sequential, parallel);
     assert!(json["ratio"]["percent"].as_f64().is_some_and(|p| p > 0.0));
+    let interactions = json["transform"]["interactions"]
+        .as_u64()
+        .expect("transformed interactions");
+    assert!(
+        interactions > 100,
+        "{interactions} voice interactions transformed"
+    );
+    assert!(json["transform"]["fact_rows"].as_u64().unwrap_or(0) > interactions);
     assert!(std::fs::read_to_string(&written.markdown)
         .expect("Markdown written")
-        .contains("Job_ExtractICON"));
+        .contains("Job_TransformGIM"));
 }

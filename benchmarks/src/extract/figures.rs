@@ -43,6 +43,47 @@ pub struct ExtractReport {
     pub copy_parallel: CopyPass,
     /// Extraction speed against the faster COPY pass.
     pub ratio: Ratio,
+    /// Job_TransformGIM over what extraction wrote (`None` with `--no-transform`).
+    pub transform: Option<Transformed>,
+}
+
+/// What Job_TransformGIM did after the extraction.
+#[derive(Debug, Clone, Serialize)]
+pub struct Transformed {
+    /// Wall time, CPU and memory.
+    pub cost: StageCost,
+    /// INTERACTION_FACT rows written.
+    pub interactions: u64,
+    /// Fact rows written (INTERACTION_FACT, INTERACTION_RESOURCE_FACT, MEDIATION_SEGMENT_FACT).
+    pub fact_rows: u64,
+    /// Interactions per second.
+    pub interactions_per_s: f64,
+    /// Fact rows per second.
+    pub rows_per_s: f64,
+}
+
+impl Transformed {
+    /// Reads the facts the transform wrote.
+    pub async fn read(infomart: &dyn Database, cost: StageCost) -> Result<Self> {
+        let count = |table: &'static str| async move {
+            infomart
+                .query_i64(&format!("select count(*) from {table}"))
+                .await
+                .map(|n| n.max(0) as u64)
+        };
+        let interactions = count("interaction_fact").await?;
+        let fact_rows = interactions
+            + count("interaction_resource_fact").await?
+            + count("mediation_segment_fact").await?;
+        let wall = cost.wall_s.max(1e-9);
+        Ok(Self {
+            interactions_per_s: interactions as f64 / wall,
+            rows_per_s: fact_rows as f64 / wall,
+            cost,
+            interactions,
+            fact_rows,
+        })
+    }
 }
 
 /// Extraction options in effect and the window compared.
@@ -232,7 +273,25 @@ impl ExtractReport {
             self.settings.window_to,
             ex.windows,
         );
+        if let Some(tr) = &self.transform {
+            table.row(vec![
+                tr.cost.stage.clone(),
+                fixed(tr.cost.wall_s, 2),
+                fixed(tr.cost.cpu_s, 2),
+                fixed(tr.cost.peak_rss_mb, 0),
+                tr.fact_rows.to_string(),
+                fixed(tr.rows_per_s, 0),
+                "–".to_string(),
+                "–".to_string(),
+            ]);
+        }
         text.push_str(&table.render());
+        if let Some(tr) = &self.transform {
+            text.push_str(&format!(
+                "\nJob_TransformGIM: {} voice interactions ({:.0}/s), {} fact rows (IF, IRF, MSF).\n",
+                tr.interactions, tr.interactions_per_s, tr.fact_rows
+            ));
+        }
         text.push_str(&format!(
             "\nExtraction ÷ COPY: **{:.0} %** of {} rows/s (the faster COPY pass); goal ≥ {:.0} %: {}.\n",
             self.ratio.percent,

@@ -4,7 +4,8 @@
 //! The run simulates (or reuses) the IDB, creates a fresh Info Mart database and GIDB
 //! folder, times Job_InitializeGIM and Job_ExtractICON, then streams the SELECTs extraction
 //! ran for the same window `(initial mark, final mark]` through `COPY … TO STDOUT (FORMAT
-//! binary)`, once on one connection and once on `extract-data-max-conn` connections.
+//! binary)`, once on one connection and once on `extract-data-max-conn` connections, and
+//! finally times Job_TransformGIM over what extraction wrote.
 
 mod figures;
 
@@ -24,7 +25,9 @@ use crate::machine::{Machine, Versions};
 use crate::measure::{Probe, StageCost};
 use crate::pg::PgServer;
 use crate::{copy, report};
-pub use figures::{ExtractReport, Extraction, Ratio, RowMismatch, Settings, GOAL_PERCENT};
+pub use figures::{
+    ExtractReport, Extraction, Ratio, RowMismatch, Settings, Transformed, GOAL_PERCENT,
+};
 
 /// PostgreSQL server used when neither `--pg` nor `TIDEMARK_BENCH_PG_URL` is given.
 pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -58,6 +61,9 @@ pub struct ExtractArgs {
     /// No progress bars.
     #[arg(long)]
     pub no_progress: bool,
+    /// Measure extraction only: skip Job_TransformGIM after the COPY passes.
+    #[arg(long)]
+    pub no_transform: bool,
 }
 
 /// Runs the benchmark, writes its results under `args.results` and returns them.
@@ -89,7 +95,7 @@ pub async fn run(args: &ExtractArgs) -> Result<(ExtractReport, report::Written)>
     if !args.keep_infomart {
         server.drop_database(&infomart_name).await?;
     }
-    let (settings, initialize, extraction, copy_sequential, copy_parallel) = measured?;
+    let (settings, initialize, extraction, copy_sequential, copy_parallel, transform) = measured?;
     let ratio = Ratio::of(&extraction.throughput, &copy_sequential, &copy_parallel);
     let report = ExtractReport {
         benchmark: "extract".to_string(),
@@ -104,6 +110,7 @@ pub async fn run(args: &ExtractArgs) -> Result<(ExtractReport, report::Written)>
         copy_sequential,
         copy_parallel,
         ratio,
+        transform,
     };
     let written = report::write(&args.results, "extract", &report, &report.to_markdown())?;
     Ok((report, written))
@@ -115,6 +122,7 @@ type Measured = (
     Extraction,
     copy::CopyPass,
     copy::CopyPass,
+    Option<Transformed>,
 );
 
 /// The timed part: both jobs, then both COPY passes over the window extraction covered.
@@ -158,6 +166,12 @@ async fn measure(
         &copy_sequential.per_table,
     )
     .await?;
+    let transform = if args.no_transform {
+        None
+    } else {
+        let cost = run_timed(&config, names::TRANSFORM).await?;
+        Some(Transformed::read(infomart.as_ref(), cost).await?)
+    };
     let settings = Settings {
         extract_data_max_conn: config.gim_etl.extract_data_max_conn,
         extract_data_thread_pool_size: config.gim_etl.extract_data_thread_pool_size,
@@ -173,6 +187,7 @@ async fn measure(
         extraction,
         copy_sequential,
         copy_parallel,
+        transform,
     ))
 }
 
