@@ -9,7 +9,7 @@ use arrow::datatypes::{DataType, SchemaRef};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 use tidemark_plans::gidb::{latest_version_sql, register_folder, RowKey};
-use tidemark_plans::transform::inputs;
+use tidemark_plans::transform::{inputs, View};
 use tidemark_schemas::gidb::{folder_name, MediaFamily};
 use tidemark_schemas::{idb, mart};
 use tidemark_sinks::database::{Database, SqlValue};
@@ -170,4 +170,34 @@ pub async fn collect(ctx: &SessionContext, view: &str) -> Result<Vec<RecordBatch
         .await
         .map_err(df_error(view))?;
     Ok(batches.into_iter().filter(|b| b.num_rows() > 0).collect())
+}
+
+/// Computes each view in order and registers its rows as an in-memory table under the view's
+/// name, so a view that later views read several times is computed once (the views form a
+/// graph; registered lazily, every reader would recompute its whole input chain).
+pub async fn materialize_views(ctx: &SessionContext, views: &[View]) -> Result<(), JobError> {
+    for view in views {
+        let frame = ctx.sql(&view.sql).await.map_err(df_error(&view.name))?;
+        let logical = frame.schema().inner().clone();
+        let batches = frame.collect().await.map_err(df_error(&view.name))?;
+        let schema = batches.first().map_or(logical, |b| b.schema());
+        let table = MemTable::try_new(schema, vec![batches]).map_err(df_error(&view.name))?;
+        ctx.register_table(view.name.to_string(), Arc::new(table))
+            .map_err(df_error(&view.name))?;
+    }
+    Ok(())
+}
+
+/// Replaces the registered input `name` (a lazy latest-version view) by its rows.
+pub async fn materialize_input(ctx: &SessionContext, name: &'static str) -> Result<(), JobError> {
+    let view = View::new(name, format!("select * from {name}"));
+    let frame = ctx.sql(&view.sql).await.map_err(df_error(name))?;
+    let logical = frame.schema().inner().clone();
+    let batches = frame.collect().await.map_err(df_error(name))?;
+    let schema = batches.first().map_or(logical, |b| b.schema());
+    ctx.deregister_table(name).map_err(df_error(name))?;
+    let table = MemTable::try_new(schema, vec![batches]).map_err(df_error(name))?;
+    ctx.register_table(name, Arc::new(table))
+        .map_err(df_error(name))?;
+    Ok(())
 }

@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use datafusion::prelude::ParquetReadOptions;
-use tidemark_plans::transform::{config, inputs, register_views, voice};
+use tidemark_plans::transform::{config, inputs, voice};
 use tidemark_schemas::gidb::MediaFamily;
 use tidemark_schemas::mart;
 use tidemark_sinks::database::{Database, WriteStep};
@@ -113,9 +113,7 @@ pub async fn run_config(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepo
     session::register_mart_inputs(&df, db).await?;
     session::register_ids(&df, 0, 0, audit_key)?;
     session::register_window(&df, from, horizon)?;
-    register_views(&df, &config::views())
-        .await
-        .map_err(df_error("configuration views"))?;
+    session::materialize_views(&df, &config::views()).await?;
     let (mut steps, collected) = output_steps(&df, &config::OUTPUTS, &mut report).await?;
     let rows: i64 = collected.iter().map(|b| row_count(b)).sum();
     steps.extend(commit::steps(&ChunkCommit {
@@ -244,9 +242,10 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
             .unwrap_or(0)
             + 1;
         session::register_ids(&df, next_interaction, next_resource, audit_key)?;
-        register_views(&df, &voice::views())
-            .await
-            .map_err(df_error("voice views"))?;
+        for (name, _) in inputs::VOICE_GIDB_INPUTS {
+            session::materialize_input(&df, name).await?;
+        }
+        session::materialize_views(&df, &voice::views()).await?;
         let outputs = [
             ("INTERACTION_FACT", voice::INTERACTION_FACT),
             ("INTERACTION_RESOURCE_FACT", voice::IRF),
