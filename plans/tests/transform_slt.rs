@@ -51,6 +51,10 @@ async fn every_output_column_is_a_mart_column() {
                 "MEDIATION_SEGMENT_FACT",
                 tidemark_plans::transform::voice::MSF,
             ),
+            (
+                "RESOURCE_GROUP_COMBINATION",
+                tidemark_plans::transform::voice::RESOURCE_GROUP_COMBINATION,
+            ),
         ]);
     for (table, view) in outputs {
         let def = tidemark_schemas::mart::table(table).expect("mart table");

@@ -94,6 +94,8 @@ async fn digest(db: &dyn Database) -> Vec<i64> {
         "select count(*) from interaction_resource_fact",
         "select count(*) from mediation_segment_fact",
         "select count(*) from resource_",
+        "select count(*) from resource_group_fact_",
+        "select count(*) from resource_group_combination",
         "select coalesce(sum(talk_duration + ring_duration + hold_duration), 0) from interaction_resource_fact",
         "select coalesce(max(update_audit_key), 0) from interaction_resource_fact",
     ] {
@@ -161,6 +163,64 @@ async fn cycle_matches_the_truth(mart_url: &str) {
         "{} of {}: {wrong:#?}",
         wrong.len(),
         expected.len()
+    );
+
+    // Configuration-history facts (infomart.md §2.14): one period per simulated association,
+    // every member resolved; every simulated agent is in a group, so every agent IRF has a
+    // group combination (§3.5).
+    let idb_db = tidemark_sinks::database::connect(&idb.url).await.unwrap();
+    for (fact, gcx) in [
+        ("resource_group_fact_", "gcx_group_agent"),
+        ("resource_skill_fact_", "gcx_skill_level"),
+    ] {
+        let members = if fact == "resource_group_fact_" {
+            "groupid, agentid"
+        } else {
+            "skillid, agentid"
+        };
+        assert_eq!(
+            scalar(db.as_ref(), &format!("select count(*) from {fact}")).await,
+            scalar(
+                idb_db.as_ref(),
+                &format!("select count(*) from (select distinct {members} from {gcx}) pairs")
+            )
+            .await,
+            "{fact}"
+        );
+    }
+    assert_eq!(
+        scalar(
+            db.as_ref(),
+            "select count(*) from resource_group_fact_ where resource_key < 0 or group_key < 0 \
+             or tenant_key < 0 or active_flag <> 1"
+        )
+        .await,
+        0,
+        "group memberships with unresolved members"
+    );
+    let agent_irfs = "from interaction_resource_fact i join resource_ r \
+                      on r.resource_key = i.resource_key where r.resource_type_code = 'AGENT'";
+    assert!(scalar(db.as_ref(), &format!("select count(*) {agent_irfs}")).await > 0);
+    assert_eq!(
+        scalar(
+            db.as_ref(),
+            &format!("select count(*) {agent_irfs} and i.resource_group_combination_key <= 0")
+        )
+        .await,
+        0,
+        "agent IRFs without a group combination"
+    );
+    assert_eq!(
+        scalar(
+            db.as_ref(),
+            "select count(*) from interaction_resource_fact i left join \
+             (select distinct group_combination_key from resource_group_combination) c \
+             on c.group_combination_key = i.resource_group_combination_key \
+             where i.resource_group_combination_key > 0 and c.group_combination_key is null"
+        )
+        .await,
+        0,
+        "IRFs naming a combination that was not written"
     );
 
     let before = digest(db.as_ref()).await;

@@ -30,6 +30,8 @@ async fn mart_state(db: &dyn Database) -> Vec<String> {
         "select * from interaction_resource_fact order by interaction_resource_id",
         "select * from mediation_segment_fact order by mediation_segment_id",
         "select * from resource_ order by resource_key",
+        "select * from resource_group_fact_ order by resource_group_fact_key",
+        "select * from resource_group_combination order by group_combination_key, group_key",
         "select hwm_name, hwm_value from ctl_hwm where hwm_name like 'transform:%' order by 1",
     ] {
         for row in db.query(sql).await.unwrap() {

@@ -1,14 +1,19 @@
 //! Configuration dimensions (infomart.md §3.2–§3.7, §4.1 step 2): TENANT, RESOURCE_ (agents,
 //! DNs, scripts), GROUP_, PLACE and SKILL from the GIDB configuration tables changed in the
-//! chunk's window. Surrogate keys stay stable: an object already in the Info Mart keeps its
-//! key; a new one gets the next key after the greatest in use.
+//! chunk's window, then the configuration-history facts over them ([`config_facts`]).
+//! Surrogate keys stay stable: an object already in the Info Mart keeps its key; a new one
+//! gets the next key after the greatest in use.
 
 use crate::transform::codes::*;
+use crate::transform::config_facts::{
+    self, GROUP_AGENTS, GROUP_PLACES, PLACE_GROUP_FACT, RESOURCE_GROUP_FACT, RESOURCE_SKILL_FACT,
+    SKILL_LEVELS,
+};
 use crate::transform::inputs::{GROUPS, IDS, PLACES, RESOURCES, SKILLS, TENANTS};
 use crate::transform::View;
 
 /// GIDB configuration inputs (latest versions, whole tables): name and IDB table.
-pub const GIDB_INPUTS: [(&str, &str); 8] = [
+pub const GIDB_INPUTS: [(&str, &str); 11] = [
     ("tx_gc_tenant", "GC_TENANT"),
     ("tx_gc_agent", "GC_AGENT"),
     ("tx_gc_endpoint", "GC_ENDPOINT"),
@@ -17,6 +22,9 @@ pub const GIDB_INPUTS: [(&str, &str); 8] = [
     ("tx_gc_group", "GC_GROUP"),
     ("tx_gc_place", "GC_PLACE"),
     ("tx_gc_skill", "GC_SKILL"),
+    (GROUP_AGENTS, "GCX_GROUP_AGENT"),
+    (SKILL_LEVELS, "GCX_SKILL_LEVEL"),
+    (GROUP_PLACES, "GCX_GROUP_PLACE"),
 ];
 
 /// One row `(window_from, window_to)`: configuration changes with `LASTCHANGE_TS` in
@@ -24,12 +32,15 @@ pub const GIDB_INPUTS: [(&str, &str); 8] = [
 pub const WINDOW: &str = "tx_window";
 
 /// Output views: Info Mart table and view.
-pub const OUTPUTS: [(&str, &str); 5] = [
+pub const OUTPUTS: [(&str, &str); 8] = [
     ("TENANT", "cfg_tenant"),
     ("RESOURCE_", "cfg_resource"),
     ("GROUP_", "cfg_group"),
     ("PLACE", "cfg_place"),
     ("SKILL", "cfg_skill"),
+    ("RESOURCE_GROUP_FACT_", RESOURCE_GROUP_FACT),
+    ("RESOURCE_SKILL_FACT_", RESOURCE_SKILL_FACT),
+    ("PLACE_GROUP_FACT_", PLACE_GROUP_FACT),
 ];
 
 /// CfgDNType → RESOURCE_TYPE, RESOURCE_TYPE_CODE, RESOURCE_SUBTYPE.
@@ -87,7 +98,7 @@ fn changed(table: &str, alias: &str) -> String {
 }
 
 /// A new or kept surrogate key: `existing` when the object is known, else the next free key.
-fn key(existing: &str, base: &str, order: &str) -> String {
+pub(super) fn key(existing: &str, base: &str, order: &str) -> String {
     format!(
         "coalesce({existing}, {base} + row_number() over (partition by {existing} is null \
          order by {order}))"
@@ -120,7 +131,7 @@ pub fn views() -> Vec<View> {
             "cfg_tenant_keys",
             format!(
                 "select tenant_key, tenant_cfg_dbid from {TENANTS} where tenant_key > 0 \
-                 union all select tenant_key, tenant_cfg_dbid from cfg_tenant"
+                 union select tenant_key, tenant_cfg_dbid from cfg_tenant"
             ),
         ),
         View::new(
@@ -205,6 +216,7 @@ pub fn views() -> Vec<View> {
             ),
         ));
     }
+    views.extend(config_facts::views());
     views
 }
 

@@ -1,6 +1,7 @@
 //! The input tables of the transform views: GIDB rows of the chunk (named `tx_*`, with the
-//! GIDB schema of their IDB table) and the Info Mart keys they resolve against (named
-//! `im_*`, narrow key/code projections of the dimension tables).
+//! GIDB schema of their IDB table) and the Info Mart rows they resolve against (named
+//! `im_*`, narrow key/code projections of the dimension tables and of the
+//! configuration-history facts).
 
 use std::sync::Arc;
 
@@ -38,6 +39,14 @@ pub const DESCRIPTORS: &str = "im_technical_descriptor";
 pub const INTERACTION_TYPES: &str = "im_interaction_type";
 /// MEDIA_TYPE keys by code.
 pub const MEDIA_TYPES: &str = "im_media_type";
+/// RESOURCE_GROUP_FACT_ periods: fact key, tenant, members, `start_ts`, `end_ts`.
+pub const RESOURCE_GROUP_FACTS: &str = "im_resource_group_fact";
+/// RESOURCE_SKILL_FACT_ periods (with `skill_level`).
+pub const RESOURCE_SKILL_FACTS: &str = "im_resource_skill_fact";
+/// PLACE_GROUP_FACT_ periods.
+pub const PLACE_GROUP_FACTS: &str = "im_place_group_fact";
+/// RESOURCE_GROUP_COMBINATION rows: `group_combination_key`, `group_key`.
+pub const GROUP_COMBINATIONS: &str = "im_resource_group_combination";
 /// One row: `next_interaction_id`, `next_resource_id` (first free ids of IF and IRF/MSF)
 /// and `audit_key` (the CTL_AUDIT_LOG key of the chunk's transaction).
 pub const IDS: &str = "tx_ids";
@@ -52,7 +61,7 @@ pub const VOICE_GIDB_INPUTS: [(&str, &str); 5] = [
 ];
 
 /// The Info Mart inputs: name, source table and columns (all read as Int64 or Utf8).
-pub const MART_INPUTS: [(&str, &str, &[&str]); 8] = [
+pub const MART_INPUTS: [(&str, &str, &[&str]); 12] = [
     (
         RESOURCES,
         "RESOURCE_",
@@ -91,11 +100,55 @@ pub const MART_INPUTS: [(&str, &str, &[&str]); 8] = [
         "MEDIA_TYPE",
         &["MEDIA_TYPE_KEY", "MEDIA_NAME_CODE"],
     ),
+    (
+        GROUP_COMBINATIONS,
+        "RESOURCE_GROUP_COMBINATION",
+        &["GROUP_COMBINATION_KEY", "GROUP_KEY"],
+    ),
+    (
+        RESOURCE_GROUP_FACTS,
+        "RESOURCE_GROUP_FACT_",
+        &[
+            "RESOURCE_GROUP_FACT_KEY",
+            "TENANT_KEY",
+            "RESOURCE_KEY",
+            "GROUP_KEY",
+            "START_TS",
+            "END_TS",
+        ],
+    ),
+    (
+        RESOURCE_SKILL_FACTS,
+        "RESOURCE_SKILL_FACT_",
+        &[
+            "RESOURCE_SKILL_FACT_KEY",
+            "TENANT_KEY",
+            "RESOURCE_KEY",
+            "SKILL_KEY",
+            "SKILL_LEVEL",
+            "START_TS",
+            "END_TS",
+        ],
+    ),
+    (
+        PLACE_GROUP_FACTS,
+        "PLACE_GROUP_FACT_",
+        &[
+            "PLACE_GROUP_FACT_KEY",
+            "TENANT_KEY",
+            "PLACE_KEY",
+            "GROUP_KEY",
+            "START_TS",
+            "END_TS",
+        ],
+    ),
 ];
 
 /// Whether a mart input column is a key or number (Int64) rather than a code (Utf8).
 pub fn is_numeric_column(column: &str) -> bool {
-    column.ends_with("_KEY") || column.ends_with("_ID") || column.ends_with("_DBID")
+    ["_KEY", "_ID", "_DBID", "_TS", "_LEVEL"]
+        .iter()
+        .any(|suffix| column.ends_with(suffix))
 }
 
 /// Schema of the input table `name`, `None` for an unknown name.

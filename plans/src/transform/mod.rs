@@ -1,13 +1,15 @@
-//! Job_TransformGIM as DataFusion views (infomart.md §4): configuration dimensions and voice
-//! interaction facts, each a chain of SQL views over named input tables.
+//! Job_TransformGIM as DataFusion views (infomart.md §4): configuration dimensions and
+//! history facts, and voice interaction facts, each a chain of SQL views over named input
+//! tables.
 //!
 //! The inputs ([`inputs`]) are the GIDB rows of one transform chunk (latest versions) plus
-//! the Info Mart dimension keys the facts refer to. The job registers them from GIDB and
+//! the Info Mart keys and periods the outputs refer to. The job registers them from GIDB and
 //! the Info Mart; golden files register empty tables with the same schemas and insert
 //! fixtures. The same views run in both, so a golden file tests exactly what the job runs.
 
 pub mod codes;
 pub mod config;
+pub mod config_facts;
 pub mod inputs;
 pub mod voice;
 
@@ -18,16 +20,16 @@ use datafusion::prelude::SessionContext;
 #[derive(Debug, Clone)]
 pub struct View {
     /// Name the view is registered under.
-    pub name: &'static str,
+    pub name: String,
     /// The query.
     pub sql: String,
 }
 
 impl View {
     /// A view named `name` defined by `sql`.
-    pub fn new(name: &'static str, sql: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<String>, sql: impl Into<String>) -> Self {
         View {
-            name,
+            name: name.into(),
             sql: sql.into(),
         }
     }
@@ -40,7 +42,7 @@ pub async fn register_views(ctx: &SessionContext, views: &[View]) -> Result<()> 
             .sql(&view.sql)
             .await
             .map_err(|e| e.context(format!("transform view {}", view.name)))?;
-        ctx.register_table(view.name, frame.into_view())?;
+        ctx.register_table(view.name.as_str(), frame.into_view())?;
     }
     Ok(())
 }

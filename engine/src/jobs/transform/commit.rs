@@ -124,6 +124,23 @@ pub fn column_range(batches: &[RecordBatch], column: &str) -> Option<(i64, i64)>
     range
 }
 
+/// The non-null values of an integer column over the batches.
+pub fn column_values(batches: &[RecordBatch], column: &str) -> Vec<i64> {
+    let mut out = Vec::new();
+    for batch in batches {
+        let Some(array) = batch.column_by_name(column) else {
+            continue;
+        };
+        let Ok(values) = cast(array, &DataType::Int64) else {
+            continue;
+        };
+        if let Some(values) = values.as_any().downcast_ref::<Int64Array>() {
+            out.extend(values.iter().flatten());
+        }
+    }
+    out
+}
+
 /// Rows in the batches.
 pub fn row_count(batches: &[RecordBatch]) -> i64 {
     batches.iter().map(|b| b.num_rows() as i64).sum()

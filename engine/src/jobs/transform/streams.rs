@@ -14,7 +14,9 @@ use super::super::audit::next_audit_key;
 use super::super::extract::merge_stage;
 use super::super::initialize::partitions::missing_partitions;
 use super::super::{JobContext, JobError};
-use super::commit::{self, column_range, current_mark, extraction_horizon, row_count, ChunkCommit};
+use super::commit::{
+    self, column_range, column_values, current_mark, extraction_horizon, row_count, ChunkCommit,
+};
 use super::discards;
 use super::session::{self, df_error};
 
@@ -114,8 +116,25 @@ pub async fn run_config(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepo
     session::register_ids(&df, 0, 0, audit_key)?;
     session::register_window(&df, from, horizon)?;
     session::materialize_views(&df, &config::views()).await?;
-    let (mut steps, collected) = output_steps(&df, &config::OUTPUTS, &mut report).await?;
+    let (facts, collected) = output_steps(&df, &config::OUTPUTS, &mut report).await?;
     let rows: i64 = collected.iter().map(|b| row_count(b)).sum();
+    // Configuration can be far older than the first partitions: only the partitions the
+    // history facts start in, not the span between them.
+    let width = i64::from(ctx.config.gim_etl.partitioning_interval_size_gim).max(900);
+    let mut starts: Vec<i64> = collected
+        .iter()
+        .flat_map(|b| column_values(b, "start_date_time_key"))
+        .map(|key| key - key.rem_euclid(width))
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let mut steps = Vec::new();
+    for low in starts {
+        for sql in missing_partitions(db, width, low, low).await? {
+            steps.push(WriteStep::Sql(sql));
+        }
+    }
+    steps.extend(facts);
     steps.extend(commit::steps(&ChunkCommit {
         job_id: &ctx.job_id,
         audit_key,
@@ -250,6 +269,10 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
             ("INTERACTION_FACT", voice::INTERACTION_FACT),
             ("INTERACTION_RESOURCE_FACT", voice::IRF),
             ("MEDIATION_SEGMENT_FACT", voice::MSF),
+            (
+                "RESOURCE_GROUP_COMBINATION",
+                voice::RESOURCE_GROUP_COMBINATION,
+            ),
         ];
         let (facts, collected) = output_steps(&df, &outputs, &mut report).await?;
         let discarded = discards::read(&session::collect(&df, voice::DISCARDS).await?)?;

@@ -7,6 +7,7 @@ use crate::transform::inputs::{
 };
 use crate::transform::View;
 
+use super::combination::SEGMENT_COMBINATIONS;
 use super::metrics::measure_columns;
 
 /// Output view of INTERACTION_FACT rows.
@@ -178,7 +179,8 @@ pub fn views() -> Vec<View> {
                  coalesce(rd.resource_key, {UNKNOWN_KEY}) as media_resource_key, \
                  case when i.placeid is null or i.placeid = 0 then {NO_VALUE_KEY} \
                       else coalesce(pl.place_key, {UNKNOWN_KEY}) end as place_key, \
-                 {UNKNOWN_KEY} as resource_group_combination_key, \
+                 coalesce(gc.group_combination_key, {UNKNOWN_KEY}) \
+                      as resource_group_combination_key, \
                  rv.resource_key as last_vqueue_resource_key, \
                  case when i.med_type = {DN_ROUTING_POINT} then rm.resource_key end \
                       as last_rp_resource_key, \
@@ -222,6 +224,9 @@ pub fn views() -> Vec<View> {
                  from vx_irf_kept i \
                  {ra} {rd} {rv} {rm} \
                  left join {PLACES} pl on pl.place_cfg_dbid = i.placeid \
+                 left join {SEGMENT_COMBINATIONS} gc on i.kind = 'agent' \
+                 and gc.resource_key = ra.resource_key and gc.seg_from <= i.start_ts \
+                 and (gc.seg_to is null or i.start_ts < gc.seg_to) \
                  left join vx_irf_msf ms on ms.med_dsk = i.med_dsk \
                  and ms.med_partyid = i.med_partyid and i.kind <> 'mediation' \
                  {rq} \

@@ -1,25 +1,29 @@
 //! The voice transform (infomart.md §4.2–§4.9): the interactions the merge stage emitted,
-//! turned into INTERACTION_FACT, INTERACTION_RESOURCE_FACT and MEDIATION_SEGMENT_FACT rows.
+//! turned into INTERACTION_FACT, INTERACTION_RESOURCE_FACT and MEDIATION_SEGMENT_FACT rows,
+//! with the RESOURCE_GROUP_COMBINATION rows their IRFs need.
 //! Project decisions on the rules the spec leaves open are listed in docs/transform.md.
 
 mod checks;
+mod combination;
 mod facts;
 mod irf;
 mod legs;
 mod metrics;
 
 pub use checks::DISCARDS;
+pub use combination::RESOURCE_GROUP_COMBINATION;
 pub use facts::{INTERACTION_FACT, IRF, MSF};
 
 use super::View;
 
 /// Every view of the voice transform, in dependency order; the outputs are
-/// [`INTERACTION_FACT`], [`IRF`], [`MSF`] and [`DISCARDS`].
+/// [`INTERACTION_FACT`], [`IRF`], [`MSF`], [`RESOURCE_GROUP_COMBINATION`] and [`DISCARDS`].
 pub fn views() -> Vec<View> {
     let mut views = legs::views();
     views.extend(checks::views());
     views.extend(metrics::views());
     views.extend(irf::views());
+    views.extend(combination::views());
     views.extend(facts::views());
     views.push(checks::output());
     views
