@@ -177,27 +177,25 @@ pub async fn collect(ctx: &SessionContext, view: &str) -> Result<Vec<RecordBatch
 /// graph; registered lazily, every reader would recompute its whole input chain).
 pub async fn materialize_views(ctx: &SessionContext, views: &[View]) -> Result<(), JobError> {
     for view in views {
-        let frame = ctx.sql(&view.sql).await.map_err(df_error(&view.name))?;
-        let logical = frame.schema().inner().clone();
-        let batches = frame.collect().await.map_err(df_error(&view.name))?;
-        let schema = batches.first().map_or(logical, |b| b.schema());
-        let table = MemTable::try_new(schema, vec![batches]).map_err(df_error(&view.name))?;
-        ctx.register_table(view.name.to_string(), Arc::new(table))
-            .map_err(df_error(&view.name))?;
+        materialize(ctx, &view.name, &view.sql).await?;
     }
     Ok(())
 }
 
 /// Replaces the registered input `name` (a lazy latest-version view) by its rows.
-pub async fn materialize_input(ctx: &SessionContext, name: &'static str) -> Result<(), JobError> {
-    let view = View::new(name, format!("select * from {name}"));
-    let frame = ctx.sql(&view.sql).await.map_err(df_error(name))?;
+pub async fn materialize_input(ctx: &SessionContext, name: &str) -> Result<(), JobError> {
+    materialize(ctx, name, &format!("select * from {name}")).await
+}
+
+/// Runs `sql` and registers its rows as table `name`, replacing any table of that name.
+async fn materialize(ctx: &SessionContext, name: &str, sql: &str) -> Result<(), JobError> {
+    let frame = ctx.sql(sql).await.map_err(df_error(name))?;
     let logical = frame.schema().inner().clone();
     let batches = frame.collect().await.map_err(df_error(name))?;
     let schema = batches.first().map_or(logical, |b| b.schema());
-    ctx.deregister_table(name).map_err(df_error(name))?;
     let table = MemTable::try_new(schema, vec![batches]).map_err(df_error(name))?;
-    ctx.register_table(name, Arc::new(table))
+    ctx.deregister_table(name).map_err(df_error(name))?;
+    ctx.register_table(name.to_string(), Arc::new(table))
         .map_err(df_error(name))?;
     Ok(())
 }
