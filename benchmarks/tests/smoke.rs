@@ -1,6 +1,7 @@
 //! The extraction benchmark end to end at a tiny size against the test PostgreSQL server
 //! (`TIDEMARK_TEST_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`): it runs, writes
-//! its JSON, both sides read the same rows, and the transform that follows writes facts. No
+//! its JSON, both sides read the same rows, the transform that follows writes facts and the
+//! export writes every row of the exported tables once. No
 //! timing is asserted.
 
 use tidemark_benchmarks::extract::{self, ExtractArgs};
@@ -22,6 +23,7 @@ async fn extraction_benchmark_reads_the_same_rows_as_copy() {
         keep_infomart: false,
         no_progress: true,
         no_transform: false,
+        no_export: false,
     };
     let (report, written) = extract::run(&args)
         .await
@@ -55,7 +57,16 @@ async fn extraction_benchmark_reads_the_same_rows_as_copy() {
         "{interactions} voice interactions transformed"
     );
     assert!(json["transform"]["fact_rows"].as_u64().unwrap_or(0) > interactions);
-    assert!(std::fs::read_to_string(&written.markdown)
-        .expect("Markdown written")
-        .contains("Job_TransformGIM"));
+    let exported = json["export"]["rows"].as_u64().expect("exported rows");
+    let copied_out = json["export"]["copy"]["throughput"]["rows"]
+        .as_u64()
+        .expect("COPY-out rows");
+    assert!(exported > json["transform"]["fact_rows"].as_u64().unwrap_or(0));
+    assert_eq!(
+        exported, copied_out,
+        "the export wrote every row of the exported tables"
+    );
+    let markdown = std::fs::read_to_string(&written.markdown).expect("Markdown written");
+    assert!(markdown.contains("Job_TransformGIM"));
+    assert!(markdown.contains("Job_ExportGIM"));
 }

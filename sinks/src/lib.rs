@@ -1,5 +1,7 @@
 //! Tidemark sinks: database writers for IDBs and the Info Mart, the GIDB Parquet store, and
-//! (later) export writers over object_store.
+//! the export formats (CSV archive, Parquet) over object_store.
 
 pub mod database;
+pub mod export;
 pub mod gidb;
+pub mod location;

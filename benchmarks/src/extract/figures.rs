@@ -45,6 +45,8 @@ pub struct ExtractReport {
     pub ratio: Ratio,
     /// Job_TransformGIM over what extraction wrote (`None` with `--no-transform`).
     pub transform: Option<Transformed>,
+    /// Job_ExportGIM to Parquet and the COPY out of the same rows, unless skipped.
+    pub export: Option<super::export::Exported>,
 }
 
 /// What Job_TransformGIM did after the extraction.
@@ -291,6 +293,9 @@ impl ExtractReport {
                 "\nJob_TransformGIM: {} voice interactions ({:.0}/s), {} fact rows (IF, IRF, MSF).\n",
                 tr.interactions, tr.interactions_per_s, tr.fact_rows
             ));
+        }
+        if let Some(export) = &self.export {
+            text.push_str(&export.to_markdown());
         }
         text.push_str(&format!(
             "\nExtraction ÷ COPY: **{:.0} %** of {} rows/s (the faster COPY pass); goal ≥ {:.0} %: {}.\n",

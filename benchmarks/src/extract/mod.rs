@@ -5,8 +5,10 @@
 //! folder, times Job_InitializeGIM and Job_ExtractICON, then streams the SELECTs extraction
 //! ran for the same window `(initial mark, final mark]` through `COPY … TO STDOUT (FORMAT
 //! binary)`, once on one connection and once on `extract-data-max-conn` connections, and
-//! finally times Job_TransformGIM over what extraction wrote.
+//! finally times Job_TransformGIM over what extraction wrote and Job_ExportGIM writing the
+//! resulting mart as Parquet, against the binary COPY out of the same mart rows.
 
+mod export;
 mod figures;
 
 use std::path::{Path, PathBuf};
@@ -61,9 +63,13 @@ pub struct ExtractArgs {
     /// No progress bars.
     #[arg(long)]
     pub no_progress: bool,
-    /// Measure extraction only: skip Job_TransformGIM after the COPY passes.
+    /// Measure extraction only: skip Job_TransformGIM (and the export) after the COPY
+    /// passes.
     #[arg(long)]
     pub no_transform: bool,
+    /// Skip Job_ExportGIM after the transform.
+    #[arg(long)]
+    pub no_export: bool,
 }
 
 /// Runs the benchmark, writes its results under `args.results` and returns them.
@@ -95,7 +101,8 @@ pub async fn run(args: &ExtractArgs) -> Result<(ExtractReport, report::Written)>
     if !args.keep_infomart {
         server.drop_database(&infomart_name).await?;
     }
-    let (settings, initialize, extraction, copy_sequential, copy_parallel, transform) = measured?;
+    let (settings, initialize, extraction, copy_sequential, copy_parallel, transform, export) =
+        measured?;
     let ratio = Ratio::of(&extraction.throughput, &copy_sequential, &copy_parallel);
     let report = ExtractReport {
         benchmark: "extract".to_string(),
@@ -111,6 +118,7 @@ pub async fn run(args: &ExtractArgs) -> Result<(ExtractReport, report::Written)>
         copy_parallel,
         ratio,
         transform,
+        export,
     };
     let written = report::write(&args.results, "extract", &report, &report.to_markdown())?;
     Ok((report, written))
@@ -123,6 +131,7 @@ type Measured = (
     copy::CopyPass,
     copy::CopyPass,
     Option<Transformed>,
+    Option<export::Exported>,
 );
 
 /// The timed part: both jobs, then both COPY passes over the window extraction covered.
@@ -135,7 +144,16 @@ async fn measure(
     size: IdbSize,
 ) -> Result<Measured> {
     let infomart_url = server.url_of(infomart_name);
-    let config = Arc::new(configuration(&infomart_url, gidb, idb_url, args.threads)?);
+    let outputs = tempfile::tempdir().context("creating the export folder")?;
+    let parquet = outputs.path().join("parquet");
+    let export_section = export::section(&parquet, &outputs.path().join("csv"));
+    let config = Arc::new(configuration(
+        &infomart_url,
+        gidb,
+        idb_url,
+        args.threads,
+        &export_section,
+    )?);
     let as_of = size.as_of();
     // Extraction reads the variable when the job starts; nothing else reads it meanwhile.
     std::env::set_var(AS_OF_VAR, as_of.to_rfc3339());
@@ -172,6 +190,11 @@ async fn measure(
         let cost = run_timed(&config, names::TRANSFORM).await?;
         Some(Transformed::read(infomart.as_ref(), cost).await?)
     };
+    let export = if args.no_transform || args.no_export {
+        None
+    } else {
+        Some(export::measure(&config, infomart.as_ref(), &infomart_url, &parquet).await?)
+    };
     let settings = Settings {
         extract_data_max_conn: config.gim_etl.extract_data_max_conn,
         extract_data_thread_pool_size: config.gim_etl.extract_data_thread_pool_size,
@@ -188,22 +211,24 @@ async fn measure(
         copy_sequential,
         copy_parallel,
         transform,
+        export,
     ))
 }
 
 /// The configuration of one run: the fresh Info Mart and GIDB folder, one DAP with every
-/// role on the IDB.
+/// role on the IDB, and the `extra` sections.
 fn configuration(
     infomart_url: &str,
     gidb: &Path,
     idb_url: &str,
     threads: Option<u32>,
+    extra: &str,
 ) -> Result<Config> {
     let gim_etl = threads
         .map(|t| format!("[gim-etl]\nextract-data-max-conn = {t}\n"))
         .unwrap_or_default();
     let text = format!(
-        "[infomart]\nurl = \"{infomart_url}\"\n\n[gidb]\nurl = \"{}\"\n\n{gim_etl}\n\
+        "[infomart]\nurl = \"{infomart_url}\"\n\n[gidb]\nurl = \"{}\"\n\n{gim_etl}\n{extra}\n\
          [[dap]]\nname = \"idb\"\nrole = \"ICON_CFG,ICON_CORE,ICON_MM,ICON_OCS\"\nurl = \"{idb_url}\"\n",
         gidb.display()
     );

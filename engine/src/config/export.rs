@@ -80,6 +80,24 @@ pub struct GimExport {
     /// Takes effect: `next-run:Job_ExportGIM`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encrypt_certificate: Option<String>,
+
+    /// Object-store location of the Parquet export: a path or `file://` URL (relative
+    /// paths resolve against the working directory), or an `s3://`, `gs://` or `az://` URL
+    /// where the build has that store. Each chunk is written there as zstd Parquet in Hive
+    /// layout `<table>/date_key=YYYY-MM-DD/part-….parquet`, with a manifest and a `_SUCCESS`
+    /// marker per batch under `_batches/`. Unset: no Parquet export.
+    ///
+    /// Allowed: a path or URL, or unset.
+    /// Takes effect: `next-run:Job_ExportGIM`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parquet_url: Option<String>,
+
+    /// Whether the Info Mart compatible CSV archive is written; turn it off when only the
+    /// Parquet export is consumed (then `parquet-url` is required).
+    ///
+    /// Allowed: `true`, `false`.
+    /// Takes effect: `next-run:Job_ExportGIM`.
+    pub csv_archive: bool,
 }
 
 impl Default for GimExport {
@@ -95,6 +113,8 @@ impl Default for GimExport {
             output_files_encoding: "utf8".into(),
             use_export_views: false,
             encrypt_certificate: None,
+            parquet_url: None,
+            csv_archive: true,
         }
     }
 }
@@ -116,16 +136,19 @@ impl GimExport {
                 "required; allowed: a path",
             );
         }
-        let label = &self.output_files_encoding;
-        let plausible = !label.is_empty()
-            && label
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
-        if !plausible {
+        if !self.csv_archive && self.parquet_url.is_none() {
+            report.error(
+                format!("[{s}] csv-archive"),
+                Some("false".into()),
+                "needs parquet-url: with neither, Job_ExportGIM has no format to write",
+            );
+        }
+        if let Err(e) = tidemark_sinks::export::CsvEncoding::for_label(&self.output_files_encoding)
+        {
             report.error(
                 format!("[{s}] output-files-encoding"),
-                Some(shown(label.as_str())),
-                "allowed: a charset name such as utf8, UTF-8, utf-16, ISO-8859-1, windows-1252",
+                Some(shown(self.output_files_encoding.as_str())),
+                e.to_string(),
             );
         }
     }

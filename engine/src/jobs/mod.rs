@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod control;
+pub mod export;
 pub mod extract;
 pub mod history;
 pub mod initialize;
@@ -141,6 +142,7 @@ pub fn registry() -> Vec<Arc<dyn Job>> {
         Arc::new(initialize::InitializeGim),
         Arc::new(extract::ExtractIcon),
         Arc::new(transform::TransformGim),
+        Arc::new(export::ExportGim),
     ]
 }
 

@@ -17,13 +17,14 @@ use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
 use futures::TryStreamExt;
 use object_store::buffered::BufWriter;
-use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
 use parquet::arrow::AsyncArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use url::Url;
+
+use crate::location::{LocationError, StoreLocation};
 
 pub use day_split::split_by_day;
 pub use names::{day_of, ChunkFile};
@@ -65,6 +66,15 @@ pub enum GidbError {
     },
 }
 
+impl From<LocationError> for GidbError {
+    fn from(e: LocationError) -> Self {
+        GidbError::Location {
+            location: e.location,
+            reason: e.reason,
+        }
+    }
+}
+
 /// What writing one chunk produced.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WrittenChunk {
@@ -79,55 +89,25 @@ pub struct WrittenChunk {
 /// The GIDB store: an object store and the prefix GIDB lives under.
 #[derive(Debug, Clone)]
 pub struct GidbStore {
+    location: StoreLocation,
     store: Arc<dyn ObjectStore>,
-    url: Url,
-    /// The bucket-level store of a cloud location, as query engines address it.
-    bucket: Option<Arc<dyn ObjectStore>>,
 }
 
 impl GidbStore {
     /// A GIDB in a local folder, created if missing.
     pub fn local(dir: &std::path::Path) -> Result<Self, GidbError> {
-        let location = |reason: String| GidbError::Location {
-            location: dir.display().to_string(),
-            reason,
-        };
-        std::fs::create_dir_all(dir).map_err(|e| location(e.to_string()))?;
-        let dir = dir.canonicalize().map_err(|e| location(e.to_string()))?;
-        let store = LocalFileSystem::new_with_prefix(&dir).map_err(|e| location(e.to_string()))?;
-        let url = Url::from_directory_path(&dir)
-            .map_err(|()| location("not an absolute directory".into()))?;
-        Ok(GidbStore {
-            store: Arc::new(store),
-            url,
-            bucket: None,
-        })
+        Ok(Self::at(StoreLocation::local(dir)?))
     }
 
     /// A GIDB at an object-store URL (`s3://bucket/prefix`, …) for which this build has
     /// support compiled in.
     pub fn from_url(url: &str) -> Result<Self, GidbError> {
-        let location = |reason: String| GidbError::Location {
-            location: url.to_string(),
-            reason,
-        };
-        let parsed = Url::parse(url).map_err(|e| location(e.to_string()))?;
-        let (store, prefix) =
-            object_store::parse_url(&parsed).map_err(|e| location(e.to_string()))?;
-        let bucket: Arc<dyn ObjectStore> = Arc::from(store);
-        let store: Arc<dyn ObjectStore> = Arc::new(object_store::prefix::PrefixStore::new(
-            Arc::clone(&bucket),
-            prefix,
-        ));
-        let mut base = parsed.clone();
-        if !base.path().ends_with('/') {
-            base.set_path(&format!("{}/", base.path()));
-        }
-        Ok(GidbStore {
-            store,
-            url: base,
-            bucket: Some(bucket),
-        })
+        Ok(Self::at(StoreLocation::from_url(url)?))
+    }
+
+    fn at(location: StoreLocation) -> Self {
+        let store = location.store();
+        GidbStore { location, store }
     }
 
     /// The underlying object store, rooted at the GIDB prefix.
@@ -138,21 +118,17 @@ impl GidbStore {
     /// Registers the store with a DataFusion session so that [`GidbStore::folder_url`]
     /// URLs resolve (local folders need nothing).
     pub fn register_with(&self, ctx: &datafusion::prelude::SessionContext) {
-        if let Some(bucket) = &self.bucket {
-            let mut root = self.url.clone();
-            root.set_path("/");
-            ctx.register_object_store(&root, Arc::clone(bucket));
-        }
+        self.location.register_with(ctx);
     }
 
     /// The URL of the GIDB root (ends with `/`).
     pub fn url(&self) -> &Url {
-        &self.url
+        self.location.url()
     }
 
     /// The URL of one GIDB folder (ends with `/`), for registering it as a table.
     pub fn folder_url(&self, folder: &str) -> String {
-        format!("{}{folder}/", self.url)
+        format!("{}{folder}/", self.url())
     }
 
     /// Writes the rows of one chunk: one Parquet file per UTC day of `day_column` (epoch

@@ -5,6 +5,7 @@
 //! The data are compact static tables in the submodules; [`seed_batches`] turns them into
 //! record batches of the model's tables with [`crate::batch::record_batch`].
 
+pub mod export_tables;
 mod interaction;
 mod outbound;
 mod sentinels;
@@ -43,8 +44,8 @@ pub fn snake_code(label: &str) -> String {
     code.trim_end_matches('_').to_string()
 }
 
-/// Fixed control rows: CTL_PROCESSING_STATUS 0 = DEFAULT, and which user-data dimension each
-/// CUSTOM_KEY_n of IRF_USER_DATA_KEYS references.
+/// Fixed control rows: CTL_PROCESSING_STATUS 0 = DEFAULT, which user-data dimension each
+/// CUSTOM_KEY_n of IRF_USER_DATA_KEYS references, and the tables Job_ExportGIM exports.
 fn control_rows() -> Vec<(&'static str, Vec<Row<'static>>)> {
     let processing_status = vec![vec![
         ("PROCESSING_STATUS_KEY", Value::from(0)),
@@ -62,6 +63,7 @@ fn control_rows() -> Vec<(&'static str, Vec<Row<'static>>)> {
     vec![
         ("CTL_PROCESSING_STATUS", processing_status),
         ("CTL_UDE_KEYS_TO_DIM_MAPPING", key_mapping),
+        ("CTL_EXPORT_TABLES", export_tables::rows()),
     ]
 }
 

@@ -1,0 +1,167 @@
+use std::io::Read;
+use std::sync::Arc;
+
+use arrow::array::{Int64Array, StringArray};
+use arrow::record_batch::RecordBatch;
+use chrono::{TimeZone, Utc};
+use tidemark_schemas::table::{SqlType, TableDef, TableFamily};
+
+use super::*;
+
+fn batch_info(low: i64, high: i64) -> BatchInfo {
+    let high_inserted = Utc.with_ymd_and_hms(2024, 3, 5, 10, 0, 0).unwrap();
+    BatchInfo {
+        name: BatchInfo::name_for(high, high_inserted),
+        chunk_id: 1,
+        low_audit_key: low,
+        high_audit_key: high,
+        low_inserted: Utc.with_ymd_and_hms(2024, 3, 5, 9, 0, 0).unwrap(),
+        high_inserted,
+        source: "tables".into(),
+        schema_version: "8.5.118".into(),
+    }
+}
+
+fn table_rows(keys: &[i64]) -> TableRows {
+    let def = TableDef::new("SAMPLE_FACT", TableFamily::MartFact, "sample")
+        .req("START_DATE_TIME_KEY", SqlType::BigInt, "key")
+        .col("NOTE", SqlType::Varchar(20), "note");
+    let notes: Vec<Option<String>> = keys.iter().map(|k| Some(format!("n{k}, x"))).collect();
+    let batch = RecordBatch::try_new(
+        def.arrow_schema(),
+        vec![
+            Arc::new(Int64Array::from(keys.to_vec())),
+            Arc::new(StringArray::from(notes)),
+        ],
+    )
+    .expect("batch");
+    TableRows {
+        name: "sample_fact".into(),
+        columns: def.columns.clone(),
+        day_column: Some("start_date_time_key".into()),
+        batches: vec![batch],
+    }
+}
+
+fn options(dir: &std::path::Path) -> SinkOptions {
+    SinkOptions {
+        csv_archive: true,
+        output_directory: dir.join("csv"),
+        csv_encoding: "utf8".into(),
+        parquet_url: Some(dir.join("parquet").display().to_string()),
+    }
+}
+
+async fn export(sink: &dyn ExportSink, batch: &BatchInfo, rows: &TableRows) -> Manifest {
+    let writer = sink.begin(batch).await.expect("begin");
+    let written = writer.write_table(rows).await.expect("write");
+    let mut manifest = Manifest::new(batch, sink.format(), "UTF-8");
+    manifest.add(rows, &written);
+    writer.publish(&manifest).await.expect("publish");
+    manifest
+}
+
+#[tokio::test]
+async fn csv_archive_folder_holds_zip_checksum_manifest_and_done() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sinks = open_sinks(&options(dir.path())).expect("sinks");
+    assert_eq!(
+        sinks.iter().map(|s| s.format()).collect::<Vec<_>>(),
+        ["csv-zip", "parquet"]
+    );
+    let csv = &sinks[0];
+    let batch = batch_info(0, 7);
+    assert_eq!(batch.name, "export_0000000000000000007_2024_03_05_10_00_00");
+    std::fs::create_dir_all(dir.path().join("csv/export_0000000000000000003_x.tmp")).expect("tmp");
+    assert!(csv.published(&batch).await.expect("check").is_none());
+    export(
+        csv.as_ref(),
+        &batch,
+        &table_rows(&[1_709_600_000, 1_709_700_000]),
+    )
+    .await;
+    assert!(csv.published(&batch).await.expect("check").is_some());
+    assert!(csv
+        .published(&batch_info(1, 7))
+        .await
+        .expect("other range")
+        .is_none());
+
+    let folder = dir.path().join("csv").join(&batch.name);
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("csv"))
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        std::slice::from_ref(&batch.name),
+        "leftover .tmp folders are removed"
+    );
+    let zip_path = folder.join(format!("{}.zip", batch.name));
+    let mut archive =
+        zip::ZipArchive::new(std::fs::File::open(&zip_path).expect("zip")).expect("archive");
+    let mut text = String::new();
+    archive
+        .by_name("sample_fact.csv")
+        .expect("entry")
+        .read_to_string(&mut text)
+        .expect("read");
+    assert_eq!(
+        text,
+        "start_date_time_key,note\r\n1709600000,\"n1709600000, x\"\r\n1709700000,\"n1709700000, x\"\r\n"
+    );
+    let sha =
+        std::fs::read_to_string(folder.join(format!("{}.zip.sha1", batch.name))).expect("sha");
+    assert!(sha.ends_with(&format!("  {}.zip\n", batch.name)), "{sha}");
+    assert_eq!(sha.split_whitespace().next().map(str::len), Some(40));
+    assert!(folder.join(format!("{}.done", batch.name)).exists());
+
+    let old = csv
+        .remove_older_than(Utc.with_ymd_and_hms(2024, 3, 6, 0, 0, 0).unwrap())
+        .await;
+    assert_eq!(old.expect("retention"), std::slice::from_ref(&batch.name));
+    assert!(!folder.exists());
+}
+
+#[tokio::test]
+async fn parquet_batches_use_hive_days_and_a_restarted_batch_drops_its_old_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sinks = open_sinks(&options(dir.path())).expect("sinks");
+    let parquet = &sinks[1];
+    let batch = batch_info(0, 9);
+    let first = parquet.begin(&batch).await.expect("begin");
+    first
+        .write_table(&table_rows(&[1_709_600_000, 1_709_700_000]))
+        .await
+        .expect("write");
+    // Interrupted before publishing: the restarted batch has rows of one day only.
+    let manifest = export(parquet.as_ref(), &batch, &table_rows(&[1_709_600_000])).await;
+    assert!(parquet.published(&batch).await.expect("check").is_some());
+    let files = &manifest.tables[0].files;
+    assert_eq!(files.len(), 1);
+    assert_eq!(
+        files[0].path,
+        format!(
+            "sample_fact/date_key=2024-03-05/part-{}.parquet",
+            batch.name
+        )
+    );
+    let root = dir.path().join("parquet");
+    assert!(root.join(&files[0].path).exists());
+    assert!(!root
+        .join("sample_fact/date_key=2024-03-06")
+        .read_dir()
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false));
+    assert!(root
+        .join("_batches")
+        .join(&batch.name)
+        .join("_SUCCESS")
+        .exists());
+    assert!(!root
+        .join("_batches")
+        .join(&batch.name)
+        .join("_STARTED")
+        .exists());
+}
