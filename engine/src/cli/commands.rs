@@ -1,6 +1,6 @@
 //! What each subcommand does.
 
-use super::{job_run, server_commands, Cli, Command, ConfigCommand, JobCommand};
+use super::{job_run, plan, server_commands, Cli, Command, ConfigCommand, JobCommand};
 use crate::config::{Config, ConfigError};
 use crate::jobs::{self, JobError};
 
@@ -71,5 +71,6 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Job(JobCommand::Stop { id, server }) => {
             server_commands::stop(&cli.config, &id, &server).await
         }
+        Command::Plan(command) => plan::run(&cli.config, &command).await,
     }
 }

@@ -2,6 +2,7 @@
 
 mod commands;
 mod job_run;
+mod plan;
 mod server_commands;
 
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ use clap::{Parser, Subcommand};
 
 pub use commands::CliError;
 pub use job_run::JobRunArgs;
+pub use plan::{ExplainArgs, ParamArgs, PlanCommand, RunArgs, TablesArgs};
 pub use server_commands::{JobsArgs, ServeArgs, ServerArgs};
 
 /// Release, Info Mart schema version and the oldest IDB schema this build reads (what Info
@@ -66,6 +68,9 @@ pub enum Command {
     /// Show the ETL latency per functional area and data source, from the running server or
     /// else the Info Mart.
     Status(ServerArgs),
+    /// Run analyst plan files: SQL over the Info Mart, GIDB and the Parquet export.
+    #[command(subcommand)]
+    Plan(PlanCommand),
 }
 
 /// `tidemark config …`
