@@ -222,6 +222,20 @@ fn sources(mart: &PlanMart) {
         read.contains("talk_duration") && !read.contains("orssessionid"),
         "{read}"
     );
+
+    // A LIMIT DataFusion pushes into the scan is read as such from the database.
+    mart.plan_file(
+        "limit.sql",
+        "select interaction_resource_id from interaction_resource_fact limit 2",
+    );
+    let (ok, out, log) = mart.tidemark(&["plan", "run", "limit.sql", "--format", "csv"]);
+    assert!(ok, "{out}\n{log}");
+    assert_eq!(out.lines().count(), 3, "{out}");
+    let read = log
+        .lines()
+        .find(|l| l.contains("reading Info Mart table") && l.contains("interaction_resource_fact"))
+        .unwrap_or_else(|| panic!("no read logged:\n{log}"));
+    assert!(read.contains("Some(2)"), "{read}");
 }
 
 fn explain_and_tables(mart: &PlanMart) {

@@ -78,11 +78,25 @@ impl MartReader {
         columns: &[ColumnDef],
         filter: Option<&str>,
     ) -> Result<Vec<RecordBatch>, MartReadError> {
+        self.read_limited(source, columns, filter, None).await
+    }
+
+    /// As [`read`](Self::read), reading at most `limit` rows when given.
+    pub async fn read_limited(
+        &self,
+        source: &str,
+        columns: &[ColumnDef],
+        filter: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<Vec<RecordBatch>, MartReadError> {
         let schema = schema_of(columns);
         let list: Vec<String> = columns.iter().map(ColumnDef::sql_name).collect();
         let mut sql = format!("select {} from {}", list.join(", "), source);
         if let Some(filter) = filter {
             sql.push_str(&format!(" where {filter}"));
+        }
+        if let Some(limit) = limit {
+            sql.push_str(&format!(" limit {limit}"));
         }
         let fail = |reason: String| MartReadError::Read {
             source_object: source.to_string(),

@@ -99,6 +99,7 @@ impl TableProvider for MartTable {
                 false => columns,
             },
             filter: (!conditions.is_empty()).then(|| conditions.join(" and ")),
+            limit,
             reader: self.reader.clone(),
         };
         let schema = Arc::clone(&read.schema);
@@ -114,6 +115,8 @@ struct MartRead {
     schema: SchemaRef,
     read_columns: Vec<ColumnDef>,
     filter: Option<String>,
+    /// Rows the plan needs at most (a `LIMIT` DataFusion pushed into the scan).
+    limit: Option<usize>,
     reader: MartReader,
 }
 
@@ -122,6 +125,7 @@ impl fmt::Debug for MartRead {
         f.debug_struct("MartRead")
             .field("table", &self.table)
             .field("filter", &self.filter)
+            .field("limit", &self.limit)
             .finish()
     }
 }
@@ -137,19 +141,21 @@ impl PartitionStream for MartRead {
             table = %self.table,
             columns = %names.join(","),
             filter = %self.filter.as_deref().unwrap_or("none"),
+            limit = ?self.limit,
             "reading Info Mart table"
         );
-        let (reader, table, columns, filter, schema) = (
+        let (reader, table, columns, filter, limit, schema) = (
             self.reader.clone(),
             self.table.clone(),
             self.read_columns.clone(),
             self.filter.clone(),
+            self.limit,
             Arc::clone(&self.schema),
         );
         let output = Arc::clone(&schema);
         let batches = stream::once(async move {
             let batches = reader
-                .read(&table, &columns, filter.as_deref())
+                .read_limited(&table, &columns, filter.as_deref(), limit)
                 .await
                 .map_err(|e| DataFusionError::External(Box::new(e)))?;
             let fitted: Result<Vec<RecordBatch>> =
