@@ -40,6 +40,9 @@ struct SimulateCommand {
 /// Files of earlier demo runs that a new run replaces.
 const DEMO_FILES: [&str; 4] = ["idb.db", "infomart.db", "truth.jsonl", "tidemark.toml"];
 
+/// Folders of earlier demo runs that a new run replaces: GIDB and the export's output.
+const DEMO_FOLDERS: [&str; 3] = ["gidb", "export", "warehouse"];
+
 /// Runs the demo and prints what it produced and how to look at it.
 pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
     let dir = &args.dir;
@@ -77,6 +80,11 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
 
     let config = Arc::new(config);
     for job in jobs::registry() {
+        if job.name() == jobs::names::EXPORT {
+            // The export takes only closed windows of commit time: let the current one end.
+            let window = u64::from(config.gim_export.chunk_size_seconds);
+            tokio::time::sleep(std::time::Duration::from_millis(window * 1000 + 100)).await;
+        }
         println!("\n2. Running {}", job.name());
         let reports = runner::run_job(
             config.clone(),
@@ -130,6 +138,11 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<()> {
         "   head -3 {}   # ground truth of the simulation",
         truth.display()
     );
+    println!(
+        "   ls {}   # the export: CSV archives; Parquet under {}",
+        dir.join("export").display(),
+        dir.join("warehouse").display()
+    );
     Ok(())
 }
 
@@ -144,9 +157,12 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
             }
         }
     }
-    let gidb = dir.join("gidb");
-    if gidb.exists() {
-        std::fs::remove_dir_all(&gidb).with_context(|| format!("removing {}", gidb.display()))?;
+    for folder in DEMO_FOLDERS {
+        let path = dir.join(folder);
+        if path.exists() {
+            std::fs::remove_dir_all(&path)
+                .with_context(|| format!("removing {}", path.display()))?;
+        }
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `tidemark demo` end to end with no database server: a simulated SQLite IDB, an initialized
-//! SQLite Info Mart, a configuration file that validates, and a re-run that starts afresh.
+//! SQLite Info Mart, a configuration file that validates, an export, and a re-run that starts
+//! afresh.
 
 use tidemark::config::Config;
 use tidemark::demo::DemoArgs;
@@ -59,4 +60,19 @@ async fn demo_builds_idb_and_infomart_in_sqlite() {
         .await
         .unwrap();
     assert!(facts > 0, "the demo transforms voice interactions");
+    let exported = mart
+        .query_i64("select coalesce(sum(row_count), 0) from ctl_export_history")
+        .await
+        .unwrap();
+    assert!(
+        exported > facts,
+        "the demo exports what it transformed: {exported}"
+    );
+    let folders = std::fs::read_dir(args.dir.join("export")).unwrap().count() as i64;
+    let batches = mart
+        .query_i64("select count(*) from ctl_export_history")
+        .await
+        .unwrap();
+    assert_eq!(folders, batches, "the second run's export starts afresh");
+    assert!(args.dir.join("warehouse/interaction_fact").is_dir());
 }

@@ -76,6 +76,7 @@ async fn initialize_runs_stops_and_queued_runs_cancel_through_the_scheduler_on_p
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &infomart.url);
     let mut jobs = jobs::registry();
+    jobs.retain(|job| job.name() != names::EXPORT);
     jobs.push(Arc::new(UntilStopped(names::EXPORT)));
     jobs.push(Arc::new(UntilStopped(names::MAINTAIN)));
     let scheduler = Scheduler::start_with_jobs(&config, Arc::new(SystemClock), jobs)

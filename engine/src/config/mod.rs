@@ -172,6 +172,12 @@ impl Config {
                 url: sqlite("idb.db"),
                 ha_group: None,
             }],
+            gim_export: GimExport {
+                output_directory: dir.join("export").display().to_string(),
+                parquet_url: Some(dir.join("warehouse").display().to_string()),
+                chunk_size_seconds: 1,
+                ..GimExport::default()
+            },
             ..Self::defaults()
         }
     }
