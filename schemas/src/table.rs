@@ -224,13 +224,17 @@ impl TableDef {
 
     /// Arrow schema of the table; field names are lower case.
     pub fn arrow_schema(&self) -> SchemaRef {
-        let fields: Vec<Field> = self
-            .columns
-            .iter()
-            .map(|c| Field::new(c.sql_name(), c.sql_type.arrow_type(), c.nullable))
-            .collect();
-        Arc::new(Schema::new(fields))
+        columns_schema(&self.columns)
     }
+}
+
+/// The Arrow schema of `columns`: lower-case names, their types and nullability.
+pub fn columns_schema(columns: &[ColumnDef]) -> SchemaRef {
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|c| Field::new(c.sql_name(), c.sql_type.arrow_type(), c.nullable))
+        .collect();
+    Arc::new(Schema::new(fields))
 }
 
 /// A read-only view (the `ADMIN_*` views).

@@ -13,10 +13,9 @@ use std::time::{Duration, Instant};
 
 use extract_common::*;
 use tidemark::config::Config;
-use tidemark::jobs::{names, runner, Trigger};
+use tidemark::jobs::names;
 use tidemark_sinks::database::{self, Database};
 use tidemark_tests::{fresh_postgres, fresh_sqlite};
-use tokio_util::sync::CancellationToken;
 
 /// `[gim-export]` of the tests: one-second chunks so a cycle yields several batches.
 fn export_section(dir: &Path) -> String {
@@ -33,25 +32,11 @@ fn export_config(mart: &str, gidb: &Path, idb: &str, dir: &Path) -> Arc<Config> 
     Arc::new(Config::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}")))
 }
 
-async fn run(config: &Arc<Config>, job: &str) -> Vec<String> {
-    runner::run_job(
-        Arc::clone(config),
-        job,
-        Trigger::Manual,
-        CancellationToken::new(),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{job} failed: {e}"))
-    .into_iter()
-    .flat_map(|r| r.outcome.messages)
-    .collect()
-}
-
 /// Transforms, lets the current one-second export window close, exports.
 async fn transform_and_export(config: &Arc<Config>) -> Vec<String> {
-    run(config, names::TRANSFORM).await;
+    run_job(config, names::TRANSFORM).await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    run(config, names::EXPORT).await
+    run_job(config, names::EXPORT).await
 }
 
 /// Runs a Python program with the given arguments and returns its standard output.
@@ -228,7 +213,7 @@ async fn export_twice_with_new_data_in_between(mart_url: &str) {
         .await
         .unwrap();
     assert_eq!(mark, last);
-    let again = run(&config, names::EXPORT).await;
+    let again = run_job(&config, names::EXPORT).await;
     assert!(
         again.iter().any(|l| l.starts_with("nothing to export")),
         "{again:?}"
@@ -256,7 +241,7 @@ async fn sigkill_mid_export_then_rerun_loses_and_doubles_nothing() {
     let config = export_config(&mart.url, &gidb, &idb.url, dir.path());
     for step in ["2024-03-05T08:00:00Z", "2024-03-05T14:00:00Z", DAY_END] {
         extract(&config, step).await;
-        run(&config, names::TRANSFORM).await;
+        run_job(&config, names::TRANSFORM).await;
         tokio::time::sleep(Duration::from_millis(1100)).await;
     }
     let text = config_text(
@@ -269,10 +254,7 @@ async fn sigkill_mid_export_then_rerun_loses_and_doubles_nothing() {
     let db = database::connect(&mart.url).await.unwrap();
     let mut kills = 0;
     for delay_ms in [150, 400, 900, 1600] {
-        let mut child = Command::new(tidemark_binary())
-            .arg("--config")
-            .arg(&path)
-            .args(["job", "run", "Job_ExportGIM"])
+        let mut child = job_command(&path, names::EXPORT)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -288,12 +270,7 @@ async fn sigkill_mid_export_then_rerun_loses_and_doubles_nothing() {
         let _ = child.wait();
     }
     assert!(kills >= 1, "at least one run was killed mid-export");
-    let rerun = Command::new(tidemark_binary())
-        .arg("--config")
-        .arg(&path)
-        .args(["job", "run", "Job_ExportGIM"])
-        .output()
-        .expect("re-run");
+    let rerun = job_command(&path, names::EXPORT).output().expect("re-run");
     assert!(
         rerun.status.success(),
         "{}",

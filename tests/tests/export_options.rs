@@ -10,12 +10,11 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use extract_common::config_text;
+use extract_common::{config_text, run_job};
 use tidemark::config::Config;
-use tidemark::jobs::{names, runner, Trigger};
+use tidemark::jobs::names;
 use tidemark_sinks::database::{self, Database};
 use tidemark_tests::fresh_sqlite;
-use tokio_util::sync::CancellationToken;
 
 fn export_config(mart: &str, dir: &Path, extra: &str) -> Arc<Config> {
     let section = format!(
@@ -26,19 +25,10 @@ fn export_config(mart: &str, dir: &Path, extra: &str) -> Arc<Config> {
     Arc::new(Config::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}")))
 }
 
+/// Runs `job` once the current one-second export window has closed.
 async fn run(config: &Arc<Config>, job: &str) -> Vec<String> {
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    runner::run_job(
-        Arc::clone(config),
-        job,
-        Trigger::Manual,
-        CancellationToken::new(),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{job} failed: {e}"))
-    .into_iter()
-    .flat_map(|r| r.outcome.messages)
-    .collect()
+    run_job(config, job).await
 }
 
 /// Per complete batch, in order: the CSV header of `table` and its data rows.

@@ -5,29 +5,11 @@
 mod extract_common;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use extract_common::*;
-use tidemark::config::Config;
-use tidemark::jobs::{names, runner, Trigger};
+use tidemark::jobs::names;
 use tidemark_sinks::database::Database;
 use tidemark_tests::{fresh_postgres, fresh_sqlite};
-use tokio_util::sync::CancellationToken;
-
-/// Runs Job_TransformGIM and returns its report lines.
-async fn transform(config: &Arc<Config>) -> Vec<String> {
-    runner::run_job(
-        Arc::clone(config),
-        names::TRANSFORM,
-        Trigger::Manual,
-        CancellationToken::new(),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("Job_TransformGIM failed: {e}"))
-    .into_iter()
-    .flat_map(|r| r.outcome.messages)
-    .collect()
-}
 
 /// Per voice interaction (root CallID): agent talk and hold seconds of the ground truth.
 fn truth_voice(path: &std::path::Path) -> BTreeMap<String, (f64, f64, usize)> {
@@ -114,7 +96,7 @@ async fn cycle_matches_the_truth(mart_url: &str) {
     let gidb = dir.path().join("gidb");
     let config = config(mart_url, &gidb, &[all_roles(&idb.url)]);
     extract(&config, DAY_END).await;
-    let report = transform(&config).await;
+    let report = run_job(&config, names::TRANSFORM).await;
     assert!(
         report.iter().any(|l| l.starts_with("voice: ")),
         "{report:?}"
@@ -224,7 +206,7 @@ async fn cycle_matches_the_truth(mart_url: &str) {
     );
 
     let before = digest(db.as_ref()).await;
-    let again = transform(&config).await;
+    let again = run_job(&config, names::TRANSFORM).await;
     assert!(again.iter().all(|l| l.contains("nothing new")), "{again:?}");
     assert_eq!(
         digest(db.as_ref()).await,

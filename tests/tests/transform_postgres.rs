@@ -3,7 +3,7 @@
 
 mod extract_common;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -85,10 +85,7 @@ async fn sigkill_during_the_load_then_rerun_equals_an_uninterrupted_run() {
         &config_text(&killed_mart.url, &killed_gidb, &[all_roles(&idb.url)], ""),
     );
     let db = database::connect(&killed_mart.url).await.unwrap();
-    let mut child = Command::new(tidemark_binary())
-        .arg("--config")
-        .arg(&path)
-        .args(["job", "run", "Job_TransformGIM"])
+    let mut child = job_command(&path, names::TRANSFORM)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -115,10 +112,7 @@ async fn sigkill_during_the_load_then_rerun_equals_an_uninterrupted_run() {
     let killed_after = killed_after.expect("the transform was killed mid-run");
     assert!(killed_after < voice_chunks, "killed before the last chunk");
 
-    let rerun = Command::new(tidemark_binary())
-        .arg("--config")
-        .arg(&path)
-        .args(["job", "run", "Job_TransformGIM"])
+    let rerun = job_command(&path, names::TRANSFORM)
         .output()
         .expect("re-run");
     assert!(

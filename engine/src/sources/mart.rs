@@ -13,7 +13,7 @@ use arrow::array::{
     Int64Builder, StringBuilder, TimestampMicrosecondBuilder,
 };
 use arrow::compute::{cast_with_options, CastOptions};
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::datatypes::{DataType, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use connectorx::prelude::{get_arrow, SourceConn};
 use connectorx::sql::CXQuery;
@@ -132,14 +132,7 @@ impl MartReader {
 }
 
 /// The Arrow schema of a read of `columns`: lower-case names, model types and nullability.
-pub fn schema_of(columns: &[ColumnDef]) -> SchemaRef {
-    Arc::new(Schema::new(
-        columns
-            .iter()
-            .map(|c| Field::new(c.sql_name(), c.sql_type.arrow_type(), c.nullable))
-            .collect::<Vec<_>>(),
-    ))
-}
+pub use tidemark_schemas::table::columns_schema as schema_of;
 
 /// Casts each column of a connectorx batch to the model type at the same position.
 fn conform(schema: &SchemaRef, batch: &RecordBatch) -> Result<RecordBatch, String> {

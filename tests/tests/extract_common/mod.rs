@@ -98,18 +98,32 @@ pub async fn extract(config: &Arc<Config>, as_of: &str) -> Vec<String> {
     // SAFETY: each test runs in its own process (nextest), and no other thread reads the
     // environment while it is set.
     unsafe { std::env::set_var("TIDEMARK_AS_OF", as_of) };
-    let reports = runner::run_job(
+    run_job(config, names::EXTRACT).await
+}
+
+/// Runs `job` in-process and returns its report lines; panics when it fails.
+pub async fn run_job(config: &Arc<Config>, job: &str) -> Vec<String> {
+    runner::run_job(
         Arc::clone(config),
-        names::EXTRACT,
+        job,
         Trigger::Manual,
         CancellationToken::new(),
     )
     .await
-    .unwrap_or_else(|e| panic!("Job_ExtractICON failed: {e}"));
-    reports
-        .into_iter()
-        .flat_map(|r| r.outcome.messages)
-        .collect()
+    .unwrap_or_else(|e| panic!("{job} failed: {e}"))
+    .into_iter()
+    .flat_map(|r| r.outcome.messages)
+    .collect()
+}
+
+/// `tidemark --config <config> job run <job>`, for tests that kill or re-run the binary.
+pub fn job_command(config: &Path, job: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(tidemark_binary());
+    command
+        .arg("--config")
+        .arg(config)
+        .args(["job", "run", job]);
+    command
 }
 
 /// The GIDB folders under `gidb`.

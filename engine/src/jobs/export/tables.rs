@@ -139,12 +139,11 @@ async fn resolve(
             day_column: None,
         });
     }
-    let model = mart::table(source);
+    let def =
+        mart::table(source).ok_or_else(|| bad(format!("{source} is not an Info Mart table")))?;
     let (object, columns) = if use_views {
-        let def = model.ok_or_else(|| bad(format!("{source} is not an Info Mart table")))?;
         (view_name(&def.name), view_columns(db, def).await?)
     } else {
-        let def = model.ok_or_else(|| bad(format!("{source} is not an Info Mart table")))?;
         (def.sql_name(), def.columns.clone())
     };
     let has = |c: &str| columns.iter().any(|d| d.name.eq_ignore_ascii_case(c));
@@ -159,8 +158,9 @@ async fn resolve(
             "INCREMENTAL_MODE AUDIT_KEYS needs CREATE_AUDIT_KEY, which {source} lacks; use FULL"
         )));
     };
-    let day_column = model
-        .and_then(|d| d.partition_key.clone())
+    let day_column = def
+        .partition_key
+        .clone()
         .filter(|k| has(k))
         .map(|k| k.to_ascii_lowercase());
     Ok(ExportTable {
