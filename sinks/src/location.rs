@@ -7,6 +7,12 @@ use object_store::local::LocalFileSystem;
 use object_store::ObjectStore;
 use url::Url;
 
+/// Environment variables read as object-store options: `AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT`, `AWS_ALLOW_HTTP`, …;
+/// `GOOGLE_SERVICE_ACCOUNT`, …; `AZURE_STORAGE_ACCOUNT_NAME`, `AZURE_STORAGE_ACCOUNT_KEY`, ….
+/// A store takes the keys it knows and ignores the rest.
+pub const STORE_ENV_PREFIXES: [&str; 3] = ["AWS_", "GOOGLE_", "AZURE_"];
+
 /// Why a location could not be opened.
 #[derive(Debug, thiserror::Error)]
 #[error("{location}: {reason}")]
@@ -45,15 +51,20 @@ impl StoreLocation {
         })
     }
 
-    /// An object-store URL (`s3://bucket/prefix`, …) for which this build has support
-    /// compiled in.
+    /// An object-store URL: `s3://bucket/prefix` (Amazon S3 and S3-compatible stores),
+    /// `gs://bucket/prefix` (Google Cloud Storage) or `az://container/prefix` (Azure Blob
+    /// Storage). Credentials, region and endpoint come from the environment, as each
+    /// cloud's own tools read them (see [`STORE_ENV_PREFIXES`]).
     pub fn from_url(url: &str) -> Result<Self, LocationError> {
         let fail = |reason: String| LocationError {
             location: url.to_string(),
             reason,
         };
         let parsed = Url::parse(url).map_err(|e| fail(e.to_string()))?;
-        let (store, prefix) = object_store::parse_url(&parsed).map_err(|e| fail(e.to_string()))?;
+        let options = std::env::vars()
+            .filter(|(key, _)| STORE_ENV_PREFIXES.iter().any(|p| key.starts_with(p)));
+        let (store, prefix) =
+            object_store::parse_url_opts(&parsed, options).map_err(|e| fail(e.to_string()))?;
         let bucket: Arc<dyn ObjectStore> = Arc::from(store);
         let store: Arc<dyn ObjectStore> = Arc::new(object_store::prefix::PrefixStore::new(
             Arc::clone(&bucket),

@@ -11,6 +11,8 @@
 //!
 //! SQLite databases are files in a temporary folder.
 
+pub mod s3;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use tempfile::TempDir;

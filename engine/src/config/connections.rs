@@ -38,7 +38,8 @@ impl InfoMart {
 pub struct Gidb {
     /// Object-store location of GIDB: a plain path or `file://` URL (relative paths
     /// resolve against the working directory), or `s3://bucket/prefix`,
-    /// `gs://bucket/prefix`, `az://container/prefix`.
+    /// `gs://bucket/prefix`, `az://container/prefix` (credentials, region and endpoint
+    /// from the `AWS_*`, `GOOGLE_*` or `AZURE_*` environment variables).
     ///
     /// Allowed: a path, or a `file://`, `s3://`, `gs://` or `az://` URL.
     /// Takes effect: `restart`.
@@ -189,7 +190,8 @@ pub struct Dap {
     pub role: Roles,
 
     /// Connection URL of the IDB, e.g. `postgres://user:password@host/idb`,
-    /// `mysql://user:password@host/idb`, `sqlite://idb.db`.
+    /// `mysql://user:password@host/idb`, `sqlite://idb.db`. PostgreSQL is read without TLS
+    /// unless the URL names an `sslmode` (bulk reads honour `sslmode=require`).
     ///
     /// Allowed: a `postgres://`, `mysql://` or `sqlite://` URL.
     /// Takes effect: `restart`.

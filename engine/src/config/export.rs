@@ -83,7 +83,8 @@ pub struct GimExport {
 
     /// Object-store location of the Parquet export: a path or `file://` URL (relative
     /// paths resolve against the working directory), or an `s3://`, `gs://` or `az://` URL
-    /// where the build has that store. Each chunk is written there as zstd Parquet in Hive
+    /// (credentials, region and endpoint from the `AWS_*`, `GOOGLE_*` or `AZURE_*`
+    /// environment variables; see docs/export.md). Each chunk is written there as zstd Parquet in Hive
     /// layout `<table>/date_key=YYYY-MM-DD/part-….parquet`, with a manifest and a `_SUCCESS`
     /// marker per batch under `_batches/`. Unset: no Parquet export.
     ///

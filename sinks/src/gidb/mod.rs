@@ -99,8 +99,7 @@ impl GidbStore {
         Ok(Self::at(StoreLocation::local(dir)?))
     }
 
-    /// A GIDB at an object-store URL (`s3://bucket/prefix`, …) for which this build has
-    /// support compiled in.
+    /// A GIDB at an object-store URL (`s3://bucket/prefix`, `gs://…`, `az://…`).
     pub fn from_url(url: &str) -> Result<Self, GidbError> {
         Ok(Self::at(StoreLocation::from_url(url)?))
     }
