@@ -65,7 +65,7 @@ impl Idb {
             dap: dap.name.clone(),
             dialect,
             control: Arc::from(control),
-            connectorx_url: connectorx_url(&dap.url),
+            connectorx_url: super::connectorx_url(&dap.url),
             data_permits: Arc::new(Semaphore::new(max_conn.saturating_sub(1).max(1) as usize)),
         })
     }
@@ -191,23 +191,4 @@ fn batch_value(value: SqlValue) -> Value {
             .map(Value::Int)
             .unwrap_or(Value::Text(text.into())),
     }
-}
-
-/// The URL connectorx understands for a configured IDB URL: `postgresql://` for
-/// PostgreSQL, and an absolute file path for SQLite.
-fn connectorx_url(url: &str) -> String {
-    if let Some(rest) = url.strip_prefix("postgres://") {
-        return format!("postgresql://{rest}");
-    }
-    if let Some(path) = crate::config::sqlite_path(url) {
-        let absolute = if path.is_absolute() {
-            path
-        } else {
-            std::env::current_dir()
-                .map(|d| d.join(&path))
-                .unwrap_or(path)
-        };
-        return format!("sqlite://{}", absolute.to_string_lossy());
-    }
-    url.to_string()
 }

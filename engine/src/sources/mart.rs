@@ -56,10 +56,7 @@ impl MartReader {
     /// Reads through an open connection; `url` is the one it was opened with.
     pub fn with_connection(url: &str, db: Arc<dyn Database>) -> MartReader {
         let connectorx_url = match db.dialect() {
-            Dialect::Postgres => Some(match url.strip_prefix("postgres://") {
-                Some(rest) => format!("postgresql://{rest}"),
-                None => url.to_string(),
-            }),
+            Dialect::Postgres => Some(super::connectorx_url(url)),
             _ => None,
         };
         MartReader { db, connectorx_url }
