@@ -1,9 +1,15 @@
 //! The Info Mart side of one extraction chunk (idb.md §5.1, §5.2): the CTL_AUDIT_LOG row,
 //! the CTL_EXTRACT_HISTORY row and the CTL_HWM mark, written in one transaction once the
-//! chunk's files are durable.
+//! chunk's files are durable; chunks of tables extracted at the same time share that
+//! transaction ([`GroupCommit`]).
+
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use tidemark_sinks::database::{Database, DatabaseError};
+use tokio::sync::oneshot;
+
+use super::JobError;
 
 use super::super::audit::{self, AuditEntry};
 use super::super::history::{sql_text, sql_time};
@@ -73,7 +79,7 @@ pub struct ChunkRecord<'a> {
 }
 
 /// Commits one chunk in one transaction.
-pub async fn commit_chunk(db: &dyn Database, chunk: &ChunkRecord<'_>) -> Result<(), DatabaseError> {
+pub fn chunk_statements(chunk: &ChunkRecord<'_>) -> Vec<String> {
     let now = Utc::now();
     let audit = audit::insert_sql(
         chunk.audit_key,
@@ -133,5 +139,57 @@ pub async fn commit_chunk(db: &dyn Database, chunk: &ChunkRecord<'_>) -> Result<
             chunk.data_source_key
         ));
     }
-    db.execute_all(&statements).await
+    statements
+}
+
+/// A chunk waiting for the transaction that records it, and where its outcome goes.
+type Pending = (Vec<String>, oneshot::Sender<Result<(), String>>);
+
+/// Group commit of extraction chunks: the table tasks of a run hand their chunks' statements
+/// over and wait; whatever was handed over while one transaction ran goes into the next.
+/// A chunk is handed over only once its files are durable, so a transaction that fails or
+/// never happens leaves marks behind files, which the next run removes and extracts again.
+/// One Info Mart transaction per chunk would make the commit latency of the Info Mart the
+/// bound of a run with many small windows.
+pub struct GroupCommit {
+    db: Arc<dyn Database>,
+    queue: Mutex<Vec<Pending>>,
+    turn: tokio::sync::Mutex<()>,
+}
+
+impl GroupCommit {
+    /// Commits through `db`.
+    pub fn new(db: Arc<dyn Database>) -> Self {
+        GroupCommit {
+            db,
+            queue: Mutex::new(Vec::new()),
+            turn: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Records one chunk; returns once the transaction holding it committed.
+    pub async fn commit(&self, statements: Vec<String>) -> Result<(), JobError> {
+        let (done, mut outcome) = oneshot::channel();
+        self.queue
+            .lock()
+            .expect("commit queue")
+            .push((statements, done));
+        let _turn = self.turn.lock().await;
+        if let Ok(result) = outcome.try_recv() {
+            return result.map_err(JobError::Data);
+        }
+        let group = std::mem::take(&mut *self.queue.lock().expect("commit queue"));
+        let all: Vec<String> = group.iter().flat_map(|(s, _)| s.iter().cloned()).collect();
+        let result = self.db.execute_all(&all).await;
+        let shared = result.as_ref().map(|_| ()).map_err(|e| {
+            format!(
+                "recording {} extraction chunk(s) in the Info Mart failed: {e}",
+                group.len()
+            )
+        });
+        for (_, done) in group {
+            let _ = done.send(shared.clone());
+        }
+        result.map_err(JobError::from)
+    }
 }

@@ -64,6 +64,7 @@ impl Job for ExtractIcon {
             infomart: Arc::clone(&ctx.infomart),
             gidb: gidb.clone(),
             next_audit_key: AtomicI64::new(next_audit_key(ctx.infomart.as_ref()).await?),
+            commits: commit::GroupCommit::new(Arc::clone(&ctx.infomart)),
             clock: Clock {
                 now,
                 max_time_deviation: etl.max_time_deviation.into(),

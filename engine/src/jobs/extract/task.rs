@@ -11,7 +11,7 @@ use tidemark_schemas::{HwmRule, TableDef};
 use tidemark_sinks::database::Database;
 use tidemark_sinks::gidb::{ChunkFile, GidbStore};
 use tokio_util::sync::CancellationToken;
-use tracing::{info_span, warn, Instrument};
+use tracing::{debug_span, info_span, warn, Instrument};
 
 use super::choice::{self, Clock};
 use super::commit::{self, ChunkRecord};
@@ -88,6 +88,8 @@ pub struct Shared {
     pub gidb: GidbStore,
     /// Next CTL_AUDIT_LOG key to hand out.
     pub next_audit_key: AtomicI64,
+    /// Where the table tasks record their chunks.
+    pub commits: commit::GroupCommit,
     /// Time limits.
     pub clock: Clock,
     /// Mark of a table and source never extracted before.
@@ -205,6 +207,7 @@ async fn run_in_span(
         if probe {
             match idb
                 .query_opt_i64(&select.next_key_query(mark, limit))
+                .instrument(debug_span!("extract_probe", lo = mark))
                 .await?
             {
                 None => {
@@ -230,6 +233,7 @@ async fn run_in_span(
             let what = format!("{table} window ({mark}, {hi}]");
             let raw = idb
                 .read(select.queries(mark, hi, partitions), &shape, &what)
+                .instrument(debug_span!("extract_read", lo = mark, hi))
                 .await?;
             let schema = rows::keyed_schema(plan.table);
             let stamp = Stamp {
@@ -255,14 +259,13 @@ async fn run_in_span(
         let written = shared
             .gidb
             .write_chunk(&chunk, &batches, KEY_COLUMN, true)
+            .instrument(debug_span!("extract_write", lo = mark, hi))
             .await
             .map_err(|e| JobError::Data(e.to_string()))?;
         if shared.cancel.is_cancelled() {
             return Err(JobError::Stopped);
         }
-        commit::commit_chunk(
-            db,
-            &ChunkRecord {
+        let statements = commit::chunk_statements(&ChunkRecord {
                 table,
                 data_source_key: plan.data_source_key,
                 data_source_type: plan.source.ds_type,
@@ -276,9 +279,12 @@ async fn run_in_span(
                 job_id: &shared.job_id,
                 dap: &idb.dap,
                 audit_key,
-            },
-        )
-        .await?;
+            });
+        shared
+            .commits
+            .commit(statements)
+            .instrument(debug_span!("extract_commit", lo = mark, hi))
+            .await?;
         if !report.icons.contains(&chosen.icon_dbid) {
             report.icons.push(chosen.icon_dbid);
         }
