@@ -64,7 +64,7 @@ pub fn views() -> Vec<View> {
                    from (select resource_key, start_ts as at_ts, span_from, span_to \
                          from vx_group_membership \
                          union select resource_key, end_ts, span_from, span_to \
-                         from vx_group_membership where end_ts is not null)) \
+                         from vx_group_membership where end_ts is not null) bounds) segments \
              where (seg_to is null or seg_to > span_from) and seg_from <= span_to",
         ),
         View::new(
@@ -90,7 +90,7 @@ pub fn views() -> Vec<View> {
                 "select group_set, min(group_combination_key) as group_combination_key \
                  from (select group_combination_key, {GROUP_SET} as group_set \
                        from {GROUP_COMBINATIONS} where group_combination_key > 0 \
-                       group by group_combination_key) group by group_set"
+                       group by group_combination_key) sets group by group_set"
             ),
         ),
         View::new(

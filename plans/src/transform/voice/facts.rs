@@ -140,7 +140,8 @@ pub fn views() -> Vec<View> {
              min(start_ts) as msf_start_ts, \
              first_value(endpointid order by kind_order desc, start_ts desc) as msf_endpointid \
              from (select data_source_key as med_dsk, med_partyid, mediation_segment_id, \
-                   start_ts, endpointid, kind_order from vx_msf where target_id is not null) \
+                   start_ts, endpointid, kind_order from vx_msf \
+                   where target_id is not null) targets \
              group by med_dsk, med_partyid",
         ),
         View::new(

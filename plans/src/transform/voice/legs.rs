@@ -154,7 +154,7 @@ pub fn views() -> Vec<View> {
                    select agentid, state, added_ts as t0, \
                    lead(added_ts) over (partition by data_source_key, agentid \
                         order by added_ts, id) as t1 \
-                   from {AGENT_STATES} where type = {AGENT_RECORD_STATE}) \
+                   from {AGENT_STATES} where type = {AGENT_RECORD_STATE}) states \
                  where state = {AGENT_STATE_ACW} and t1 is not null"
             ),
         ),
