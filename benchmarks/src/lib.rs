@@ -5,6 +5,7 @@
 //! `run` that returns a serializable report; [`report`] writes any report under
 //! `benchmarks/results/`.
 
+pub mod baseline;
 pub mod copy;
 pub mod extract;
 pub mod idb;
