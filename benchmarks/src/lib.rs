@@ -5,11 +5,14 @@
 //! `run` that returns a serializable report; [`report`] writes any report under
 //! `benchmarks/results/`.
 
+pub mod backlog;
 pub mod baseline;
 pub mod copy;
+pub mod copy_in;
 pub mod extract;
 pub mod idb;
 pub mod machine;
 pub mod measure;
 pub mod pg;
 pub mod report;
+pub mod stages;

@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use tidemark_benchmarks::backlog::{self, BacklogArgs};
 use tidemark_benchmarks::extract::{self, ExtractArgs};
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::EnvFilter;
@@ -19,6 +20,9 @@ struct Cli {
 enum Command {
     /// Job_ExtractICON from a simulated PostgreSQL IDB against binary COPY of the same rows.
     Extract(ExtractArgs),
+    /// A full catch-up of a simulated backlog (or a sweep of backlog sizes) against COPY
+    /// and peer engines, then one steady-state cycle.
+    Backlog(BacklogArgs),
 }
 
 #[tokio::main]
@@ -39,6 +43,16 @@ async fn main() -> Result<()> {
                 "written: {} and {}",
                 written.json.display(),
                 written.markdown.display()
+            );
+        }
+        Command::Backlog(args) => {
+            let (report, written) = backlog::run(&args).await?;
+            println!("{}", report.to_markdown());
+            println!(
+                "written: {}, {} and {}",
+                written.report.json.display(),
+                written.report.markdown.display(),
+                written.chart.display()
             );
         }
     }

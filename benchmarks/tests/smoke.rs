@@ -1,24 +1,33 @@
 //! The extraction benchmark end to end at a tiny size against the test PostgreSQL server
 //! (`TIDEMARK_TEST_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`): it runs, writes
 //! its JSON, both sides read the same rows, the transform that follows writes facts and the
-//! export writes every row of the exported tables once. No
-//! timing is asserted.
+//! export writes every row of the exported tables once; and the backlog benchmark over two
+//! sizes. No timing is asserted.
 
 use tidemark_benchmarks::extract::{self, ExtractArgs};
+use tidemark_benchmarks::stages::EtlOptions;
+
+/// The test PostgreSQL server.
+fn test_pg() -> String {
+    std::env::var("TIDEMARK_TEST_PG_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn extraction_benchmark_reads_the_same_rows_as_copy() {
-    let pg = std::env::var("TIDEMARK_TEST_PG_URL")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_string());
+    let pg = test_pg();
     let results = tempfile::tempdir().expect("results folder");
     let args = ExtractArgs {
         interactions_per_day: 200,
         days: 1,
         seed: 9001,
         pg,
-        threads: Some(2),
+        etl: EtlOptions {
+            threads: Some(2),
+            chunk_seconds: None,
+        },
         results: results.path().to_path_buf(),
         keep_infomart: false,
         no_progress: true,
@@ -69,4 +78,84 @@ async fn extraction_benchmark_reads_the_same_rows_as_copy() {
     let markdown = std::fs::read_to_string(&written.markdown).expect("Markdown written");
     assert!(markdown.contains("Job_TransformGIM"));
     assert!(markdown.contains("Job_ExportGIM"));
+}
+
+/// `benchmarks backlog` with a two-size sweep at a tiny size: every stage ran, the COPY
+/// limits read and loaded exactly the rows the jobs did, the three transform engines agree,
+/// the steady-state cycle ran and the chart was written. No timing is asserted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backlog_benchmark_sweeps_two_sizes_against_copy_and_peer_engines() {
+    use tidemark_benchmarks::backlog::{self, BacklogArgs};
+
+    let results = tempfile::tempdir().expect("results folder");
+    let args = BacklogArgs {
+        days: 1,
+        interactions_per_day: 150,
+        sweep: vec![2, 1],
+        seed: 9002,
+        pg: test_pg(),
+        etl: EtlOptions {
+            threads: Some(2),
+            chunk_seconds: None,
+        },
+        cycle_minutes: 60,
+        results: results.path().to_path_buf(),
+        no_export: true,
+        no_baselines: false,
+        no_steady_state: false,
+        keep_infomart: false,
+        no_progress: true,
+    };
+    let (report, written) = backlog::run(&args)
+        .await
+        .unwrap_or_else(|e| panic!("benchmark failed: {e:#}"));
+    let days: Vec<u32> = report.runs.iter().map(|r| r.size.days).collect();
+    assert_eq!(days, vec![1, 2]);
+    for run in &report.runs {
+        let stages: Vec<&str> = run.stages.iter().map(|s| s.cost.stage.as_str()).collect();
+        assert_eq!(
+            stages,
+            ["Job_InitializeGIM", "Job_ExtractICON", "Job_TransformGIM"]
+        );
+        let extracted = run.stages[1].rows_out;
+        assert!(extracted > 0);
+        assert_eq!(
+            run.copy_out.throughput.rows, extracted,
+            "COPY-out = extracted"
+        );
+        assert_eq!(
+            run.copy_in.throughput.rows, run.stages[2].rows_out,
+            "COPY-in = mart rows"
+        );
+        assert!(run.copy_in.throughput.rows > run.interactions && run.interactions > 50);
+        let baselines = run.baselines.as_ref().expect("baselines ran");
+        for engine in [
+            &baselines.engines.datafusion,
+            &baselines.engines.postgres,
+            &baselines.engines.duckdb,
+        ] {
+            assert_eq!(engine.error, None, "{}", engine.engine);
+            assert!(
+                engine.outputs.iter().any(|o| o.rows > 0),
+                "{}",
+                engine.engine
+            );
+        }
+        assert!(
+            baselines.engines.mismatches.is_empty(),
+            "{:?}",
+            baselines.engines.mismatches
+        );
+        let steady = run.steady_state.as_ref().expect("steady state ran");
+        assert!(steady.rows > 0, "the cycle found new activity");
+        assert!(run.end_to_end.ratio > 0.0);
+    }
+    assert_eq!(report.growth.us_per_row.len(), 2);
+    let svg = std::fs::read_to_string(&written.chart).expect("chart written");
+    assert!(svg.contains("<svg") && svg.contains("Peak resident memory"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&written.report.json).unwrap()).unwrap();
+    assert_eq!(json["runs"].as_array().map(Vec::len), Some(2));
+    let markdown = std::fs::read_to_string(&written.report.markdown).unwrap();
+    assert!(markdown.contains("Backlog catch-up") && markdown.contains("Steady state"));
 }

@@ -99,7 +99,10 @@ async fn gidb_and_parquet_export_on_s3_equal_the_mart() {
         .as_u64()
         .unwrap();
     let second = cycle(&config, DAY_END).await;
-    assert!(second.iter().any(|l| l.starts_with("export_")), "{second:?}");
+    assert!(
+        second.iter().any(|l| l.starts_with("export_")),
+        "{second:?}"
+    );
 
     let db = database::connect(&mart.url).await.unwrap();
     for (table, key) in [
@@ -134,7 +137,11 @@ async fn gidb_and_parquet_export_on_s3_equal_the_mart() {
         .envs(s3.env())
         .output()
         .expect("tidemark plan");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let interactions = db
         .query_i64("select count(*) from interaction_fact")
         .await

@@ -13,9 +13,9 @@ use tidemark::jobs::names;
 use tidemark_sinks::database::Database;
 use tidemark_sinks::export::{Manifest, BATCHES_FOLDER};
 
-use super::{folder_bytes, run_timed};
 use crate::copy::{self, CopyPass};
 use crate::measure::StageCost;
+use crate::stages::{folder_bytes, run_timed};
 
 /// Chunk width of the benchmark's export: the run waits for the current window to close.
 pub const CHUNK_SECONDS: i64 = 60;

@@ -8,7 +8,7 @@
 //! finally times Job_TransformGIM over what extraction wrote and Job_ExportGIM writing the
 //! resulting mart as Parquet, against the binary COPY out of the same mart rows.
 
-mod export;
+pub mod export;
 mod figures;
 
 use std::path::{Path, PathBuf};
@@ -16,16 +16,15 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use tidemark::config::Config;
 use tidemark::jobs::extract::{range_queries, AS_OF_VAR};
-use tidemark::jobs::{names, runner, Trigger};
+use tidemark::jobs::names;
 use tidemark_sinks::database::{self, Database};
-use tokio_util::sync::CancellationToken;
 
 use crate::idb::{self, IdbSize};
 use crate::machine::{Machine, Versions};
-use crate::measure::{Probe, StageCost};
+use crate::measure::StageCost;
 use crate::pg::PgServer;
+use crate::stages::{configuration, folder_bytes, run_timed, EtlOptions};
 use crate::{copy, report};
 pub use figures::{
     ExtractReport, Extraction, Ratio, RowMismatch, Settings, Transformed, GOAL_PERCENT,
@@ -50,10 +49,9 @@ pub struct ExtractArgs {
     /// whose user may create databases.
     #[arg(long, value_name = "URL", env = "TIDEMARK_BENCH_PG_URL", default_value = DEFAULT_PG_URL)]
     pub pg: String,
-    /// Connections per IDB (`extract-data-max-conn`) for extraction and for the parallel
-    /// COPY; default: the configuration default.
-    #[arg(long, value_name = "T")]
-    pub threads: Option<u32>,
+    /// Extraction options.
+    #[command(flatten)]
+    pub etl: EtlOptions,
     /// Folder the JSON and Markdown results are written to.
     #[arg(long, value_name = "DIR", default_value_os_t = report::default_folder())]
     pub results: PathBuf,
@@ -151,7 +149,7 @@ async fn measure(
         &infomart_url,
         gidb,
         idb_url,
-        args.threads,
+        args.etl,
         &export_section,
     )?);
     let as_of = size.as_of();
@@ -190,6 +188,13 @@ async fn measure(
         let cost = run_timed(&config, names::TRANSFORM).await?;
         Some(Transformed::read(infomart.as_ref(), cost).await?)
     };
+    // Temporary hook for the transform baselines (to move into `benchmarks backlog`).
+    if !args.no_transform && std::env::var_os("TIDEMARK_BENCH_BASELINES").is_some() {
+        let scratch = tempfile::tempdir().context("creating the baseline scratch folder")?;
+        let baselines =
+            crate::baseline::measure(&config, infomart.as_ref(), server, scratch.path()).await?;
+        eprintln!("{}", serde_json::to_string_pretty(&baselines)?);
+    }
     let export = if args.no_transform || args.no_export {
         None
     } else {
@@ -213,57 +218,6 @@ async fn measure(
         transform,
         export,
     ))
-}
-
-/// The configuration of one run: the fresh Info Mart and GIDB folder, one DAP with every
-/// role on the IDB, and the `extra` sections.
-fn configuration(
-    infomart_url: &str,
-    gidb: &Path,
-    idb_url: &str,
-    threads: Option<u32>,
-    extra: &str,
-) -> Result<Config> {
-    let gim_etl = threads
-        .map(|t| format!("[gim-etl]\nextract-data-max-conn = {t}\n"))
-        .unwrap_or_default();
-    let text = format!(
-        "[infomart]\nurl = \"{infomart_url}\"\n\n[gidb]\nurl = \"{}\"\n\n{gim_etl}\n{extra}\n\
-         [[dap]]\nname = \"idb\"\nrole = \"ICON_CFG,ICON_CORE,ICON_MM,ICON_OCS\"\nurl = \"{idb_url}\"\n",
-        gidb.display()
-    );
-    Config::from_toml_str(&text).map_err(|e| anyhow::anyhow!("benchmark configuration: {e}"))
-}
-
-/// Runs one job in-process and returns what it cost.
-async fn run_timed(config: &Arc<Config>, job: &str) -> Result<StageCost> {
-    let probe = Probe::start(job);
-    runner::run_job(
-        Arc::clone(config),
-        job,
-        Trigger::Manual,
-        CancellationToken::new(),
-    )
-    .await
-    .with_context(|| format!("{job} failed"))?;
-    Ok(probe.finish())
-}
-
-/// Bytes of every file under `folder`.
-fn folder_bytes(folder: &Path) -> Result<u64> {
-    let mut total = 0;
-    for entry in
-        std::fs::read_dir(folder).with_context(|| format!("reading {}", folder.display()))?
-    {
-        let entry = entry?;
-        let meta = entry.metadata()?;
-        total += if meta.is_dir() {
-            folder_bytes(&entry.path())?
-        } else {
-            meta.len()
-        };
-    }
-    Ok(total)
 }
 
 /// Rows per IDB table in CTL_EXTRACT_HISTORY.

@@ -266,20 +266,20 @@ async fn run_in_span(
             return Err(JobError::Stopped);
         }
         let statements = commit::chunk_statements(&ChunkRecord {
-                table,
-                data_source_key: plan.data_source_key,
-                data_source_type: plan.source.ds_type,
-                hi,
-                rows: written.rows as i64,
-                newest_key: rows::newest_key(&batches),
-                icon_dbid: chosen.icon_dbid,
-                dss_id: chosen.dss_id,
-                provider_tag: plan.provider_tag,
-                started: chunk_started,
-                job_id: &shared.job_id,
-                dap: &idb.dap,
-                audit_key,
-            });
+            table,
+            data_source_key: plan.data_source_key,
+            data_source_type: plan.source.ds_type,
+            hi,
+            rows: written.rows as i64,
+            newest_key: rows::newest_key(&batches),
+            icon_dbid: chosen.icon_dbid,
+            dss_id: chosen.dss_id,
+            provider_tag: plan.provider_tag,
+            started: chunk_started,
+            job_id: &shared.job_id,
+            dap: &idb.dap,
+            audit_key,
+        });
         shared
             .commits
             .commit(statements)
