@@ -2,7 +2,7 @@
 //! (`tidemark_plans::transform::voice::views()`) run over the same input rows by three
 //! engines, each timed from the loaded inputs to the materialized outputs.
 //!
-//! - **DataFusion** (Tidemark): every voice input over the whole backlog (all merged
+//! - **DataFusion** (Tidemark, [`df`]): every voice input over the whole backlog (all merged
 //!   interaction files, every GIDB day) materialized in memory, untimed; then timed:
 //!   `materialize_views(voice::views())` and collecting each output.
 //! - **PostgreSQL in database**, the way Genesys Info Mart transforms ([`postgres`]): the
@@ -16,6 +16,7 @@
 //! engines must agree on the row count and on the sum of every integer column; what they
 //! disagree on is listed in [`TransformBaselines::mismatches`], not raised.
 
+pub mod df;
 pub mod dialect;
 pub mod duckdb;
 pub mod postgres;
@@ -23,19 +24,15 @@ pub mod postgres;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
 
-use anyhow::{Context, Result};
-use arrow::array::{Array, Int64Array, RecordBatch};
-use arrow::datatypes::{DataType, SchemaRef};
-use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use anyhow::Result;
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
 use tidemark::config::Config;
-use tidemark::jobs::extract::{merge_stage, open_gidb};
+use tidemark::jobs::extract::open_gidb;
 use tidemark::jobs::transform as tx;
-use tidemark_plans::transform::{inputs, voice, View};
-use tidemark_schemas::gidb::MediaFamily;
+use tidemark_plans::transform::{voice, View};
 use tidemark_sinks::database::Database;
-use tidemark_sinks::gidb::{ChunkFile, GidbStore};
 
 use crate::pg::PgServer;
 
@@ -115,11 +112,11 @@ pub async fn measure(
 ) -> Result<TransformBaselines> {
     let gidb = open_gidb(config)?;
     let ctx = tx::new_session(&gidb);
-    register_inputs(&ctx, &gidb, infomart).await?;
-    let inputs = input_tables(&ctx).await?;
+    df::register_inputs(&ctx, &gidb, infomart).await?;
+    let inputs = df::input_tables(&ctx).await?;
     let views = voice::views();
     let shared = shared_views(&views);
-    let datafusion = EngineRun::of("datafusion", run_datafusion(&ctx, &views).await);
+    let datafusion = EngineRun::of("datafusion", df::run(&ctx, &views).await);
     drop(ctx);
     let postgres = EngineRun::of(
         "postgres",
@@ -187,149 +184,6 @@ fn reads(sql: &str, table: &str) -> bool {
         let after = sql.as_bytes().get(at + table.len()).copied();
         !(at > 0 && before.is_some_and(word)) && !after.is_some_and(word)
     })
-}
-
-/// Registers every voice input over the whole backlog, as `run_voice` registers one chunk's:
-/// all merged interaction files, every GIDB day (latest versions), the Info Mart keys and
-/// `tx_ids` with the next free ids; then materializes the file-backed ones in memory.
-async fn register_inputs(
-    ctx: &SessionContext,
-    gidb: &GidbStore,
-    infomart: &dyn Database,
-) -> Result<()> {
-    let merged = merged_files(gidb).await?;
-    if merged.is_empty() {
-        tx::register_rows(ctx, inputs::VOICE_MERGE, vec![])?;
-    } else {
-        let schema = inputs::schema(inputs::VOICE_MERGE).context("merge schema")?;
-        let frame = ctx
-            .read_parquet(merged, ParquetReadOptions::default().schema(&schema))
-            .await
-            .context("reading the merged interaction files")?;
-        ctx.register_table(inputs::VOICE_MERGE, frame.into_view())?;
-    }
-    for (name, table) in inputs::VOICE_GIDB_INPUTS {
-        tx::register_gidb(ctx, gidb, name, table, MediaFamily::Voice, None).await?;
-    }
-    tx::register_mart_inputs(ctx, infomart).await?;
-    let next_interaction = infomart
-        .query_opt_i64("select max(interaction_id) from interaction_fact")
-        .await?
-        .unwrap_or(0)
-        + 1;
-    let next_resource = infomart
-        .query_opt_i64(
-            "select max(id) from (select max(interaction_resource_id) as id from \
-             interaction_resource_fact union all select max(mediation_segment_id) \
-             from mediation_segment_fact) ids",
-        )
-        .await?
-        .unwrap_or(0)
-        + 1;
-    tx::register_ids(ctx, next_interaction, next_resource, 0)?;
-    tx::materialize_input(ctx, inputs::VOICE_MERGE).await?;
-    for (name, _) in inputs::VOICE_GIDB_INPUTS {
-        tx::materialize_input(ctx, name).await?;
-    }
-    Ok(())
-}
-
-/// URLs of every merged interaction file the merge stage wrote.
-async fn merged_files(gidb: &GidbStore) -> Result<Vec<String>> {
-    let folder = merge_stage::MERGED_FOLDER;
-    let mut urls = Vec::new();
-    for file in gidb.files(folder).await? {
-        if file.filename().and_then(ChunkFile::parse).is_none() {
-            continue;
-        }
-        let relative = file.as_ref().trim_start_matches(folder);
-        urls.push(format!(
-            "{}{}",
-            gidb.folder_url(folder),
-            relative.trim_start_matches('/')
-        ));
-    }
-    Ok(urls)
-}
-
-/// Every input of the voice views with its materialized rows.
-async fn input_tables(ctx: &SessionContext) -> Result<Vec<InputTable>> {
-    let mut names = vec![inputs::VOICE_MERGE];
-    names.extend(inputs::VOICE_GIDB_INPUTS.iter().map(|(n, _)| *n));
-    names.extend(inputs::MART_INPUTS.iter().map(|(n, _, _)| *n));
-    names.push(inputs::IDS);
-    let mut tables = Vec::new();
-    for name in names {
-        let frame = ctx.table(name).await?;
-        let logical: SchemaRef = frame.schema().inner().clone();
-        let batches = frame.collect().await?;
-        let schema = batches.first().map_or(logical, |b| b.schema());
-        tables.push(InputTable {
-            name: name.to_string(),
-            schema,
-            batches: batches.into_iter().filter(|b| b.num_rows() > 0).collect(),
-        });
-    }
-    Ok(tables)
-}
-
-/// Times the views as the job runs them, then sums each output.
-async fn run_datafusion(ctx: &SessionContext, views: &[View]) -> Result<(f64, Vec<OutputRows>)> {
-    let started = Instant::now();
-    tx::materialize_views(ctx, views).await?;
-    for output in OUTPUTS {
-        tx::collect(ctx, output).await?;
-    }
-    let wall_s = started.elapsed().as_secs_f64();
-    let mut outputs = Vec::new();
-    for output in OUTPUTS {
-        outputs.push(datafusion_sums(ctx, output).await?);
-    }
-    Ok((wall_s, outputs))
-}
-
-/// Rows and integer-column sums of `output`, computed by DataFusion.
-async fn datafusion_sums(ctx: &SessionContext, output: &str) -> Result<OutputRows> {
-    let schema = ctx.table(output).await?.schema().inner().clone();
-    let columns: Vec<String> = schema
-        .fields()
-        .iter()
-        .filter(|f| holds_integers(f.data_type()))
-        .map(|f| f.name().clone())
-        .collect();
-    let batches = ctx
-        .sql(&sums_sql(output, &columns))
-        .await?
-        .collect()
-        .await?;
-    let batch = batches.first().context("a sum query returns one row")?;
-    let value = |i: usize| -> Result<i64> {
-        let column = arrow::compute::cast(batch.column(i), &DataType::Int64)?;
-        let ints = column
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .context("cast to Int64")?;
-        Ok(if ints.is_null(0) { 0 } else { ints.value(0) })
-    };
-    let mut sums = BTreeMap::new();
-    for (i, column) in columns.iter().enumerate() {
-        sums.insert(column.clone(), value(i + 1)?);
-    }
-    Ok(OutputRows {
-        output: output.to_string(),
-        rows: value(0)?.max(0) as u64,
-        sums,
-    })
-}
-
-/// Whether DataFusion's `data_type` holds integers: Int*, UInt* and the `Decimal128(20, 0)`
-/// DataFusion gives a signed integer plus `row_number()` (an unsigned one).
-fn holds_integers(data_type: &DataType) -> bool {
-    data_type.is_integer()
-        || matches!(
-            data_type,
-            DataType::Decimal128(_, 0) | DataType::Decimal256(_, 0)
-        )
 }
 
 /// `select count(*), coalesce(cast(sum(c) as bigint), 0), …` over `table`, in the SQL all
