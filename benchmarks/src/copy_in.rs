@@ -51,7 +51,7 @@ pub async fn run(server: &PgServer, infomart: &str, connections: usize) -> Resul
             streams.push(stream);
         }
     }
-    streams.sort_by(|a, b| b.rows.cmp(&a.rows));
+    streams.sort_by_key(|stream| std::cmp::Reverse(stream.rows));
     admin
         .batch_execute(&format!(
             "drop schema if exists {SCHEMA} cascade; create schema {SCHEMA};"

@@ -16,7 +16,7 @@
 /// remainder; NULL stays NULL.
 const DATE_TIME_KEY: &str = "x - ((x % 900) + 900) % 900";
 
-/// Statements run in a fresh PostgreSQL schema before the views: the `date_time_key`
+/// Statements run in the fresh PostgreSQL database before the views: the `date_time_key`
 /// function (an inlinable SQL function; smaller integer arguments widen to `bigint`).
 pub fn postgres_setup() -> Vec<String> {
     vec![format!(

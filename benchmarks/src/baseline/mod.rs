@@ -182,7 +182,7 @@ fn reads(sql: &str, table: &str) -> bool {
     sql.match_indices(table).any(|(at, _)| {
         let before = sql.as_bytes().get(at.wrapping_sub(1)).copied();
         let after = sql.as_bytes().get(at + table.len()).copied();
-        !(at > 0 && before.is_some_and(word)) && !after.is_some_and(word)
+        !(before.is_some_and(word) || after.is_some_and(word))
     })
 }
 
