@@ -55,7 +55,8 @@ async fn every_output_column_is_a_mart_column() {
                 "RESOURCE_GROUP_COMBINATION",
                 tidemark_plans::transform::voice::RESOURCE_GROUP_COMBINATION,
             ),
-        ]);
+        ])
+        .chain(tidemark_plans::transform::multimedia::OUTPUTS);
     for (table, view) in outputs {
         let def = tidemark_schemas::mart::table(table).expect("mart table");
         let frame = ctx.table(view).await.expect("output view");

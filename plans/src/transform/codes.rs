@@ -15,6 +15,15 @@ pub const PARTY_INTERNAL: i32 = 1;
 /// G_PARTY.Type: external party (the customer on a voice call).
 pub const PARTY_EXTERNAL: i32 = 2;
 
+/// G_PARTY.Type: multimedia place (an agent's desktop).
+pub const PARTY_MM_PLACE: i32 = 3;
+/// G_PARTY.Type: multimedia interaction queue.
+pub const PARTY_MM_QUEUE: i32 = 4;
+/// G_PARTY.Type: multimedia workbin.
+pub const PARTY_MM_WORKBIN: i32 = 5;
+/// G_PARTY.Type: multimedia routing strategy.
+pub const PARTY_MM_STRATEGY: i32 = 6;
+
 /// G_PARTY.PRole: originator.
 pub const ROLE_ORIGINATOR: i32 = 1;
 

@@ -9,7 +9,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use tidemark_schemas::{gidb, idb};
 
 use crate::merge::emitted_schema;
-use crate::transform::config;
+use crate::transform::{config, multimedia};
 
 /// Voice calls the merge stage emitted in the chunk (`gidb_voice_merge`).
 pub const VOICE_MERGE: &str = "tx_voice_merge";
@@ -163,6 +163,9 @@ pub fn schema(name: &str) -> Option<SchemaRef> {
             Field::new("audit_key", DataType::Int64, false),
         ])));
     }
+    if let Some(schema) = multimedia::inputs::schema(name) {
+        return Some(schema);
+    }
     if name == config::WINDOW {
         return Some(Arc::new(Schema::new(vec![
             Field::new("window_from", DataType::Int64, false),
@@ -197,5 +200,6 @@ pub fn all() -> Vec<&'static str> {
     names.extend(VOICE_GIDB_INPUTS.iter().map(|(n, _)| *n));
     names.extend(config::GIDB_INPUTS.iter().map(|(n, _)| *n));
     names.extend(MART_INPUTS.iter().map(|(n, _, _)| *n));
+    names.extend(multimedia::inputs::names());
     names
 }

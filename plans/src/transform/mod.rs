@@ -11,6 +11,7 @@ pub mod codes;
 pub mod config;
 pub mod config_facts;
 pub mod inputs;
+pub mod multimedia;
 pub mod voice;
 
 use datafusion::error::Result;

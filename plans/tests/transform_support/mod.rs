@@ -10,7 +10,7 @@ use arrow::datatypes::{Field, Schema};
 use datafusion::datasource::MemTable;
 use datafusion::logical_expr::lit;
 use datafusion::prelude::SessionContext;
-use tidemark_plans::transform::{config, inputs, register_views, voice};
+use tidemark_plans::transform::{config, inputs, multimedia, register_views, voice};
 use tidemark_schemas::gidb::{CREATE_AUDIT_KEY, DATA_SOURCE_KEY, ICON_DBID};
 use tidemark_schemas::mart::seed::seed_batches;
 
@@ -82,5 +82,11 @@ pub async fn session() -> SessionContext {
     register_views(&ctx, &voice::views())
         .await
         .expect("voice views");
+    register_views(&ctx, &[multimedia::touched_since_view()])
+        .await
+        .expect("multimedia window view");
+    register_views(&ctx, &multimedia::views())
+        .await
+        .expect("multimedia views");
     ctx
 }

@@ -12,6 +12,7 @@ mod metrics;
 
 pub use checks::DISCARDS;
 pub use combination::RESOURCE_GROUP_COMBINATION;
+pub(crate) use combination::views_over as group_combination_views;
 pub use facts::{INTERACTION_FACT, IRF, MSF};
 
 use super::View;

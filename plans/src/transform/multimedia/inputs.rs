@@ -1,0 +1,112 @@
+//! The input tables of the multimedia views: the GIDB multimedia rows (`tx_mm_*`, with the
+//! GIDB schema of their IDB table), the stream's settings, and the Info Mart rows of the
+//! multimedia interactions already transformed (`im_mm_*`), whose ids a re-transformed
+//! interaction keeps.
+
+use std::sync::Arc;
+
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use tidemark_schemas::{gidb, idb};
+
+/// Latest G_CALL rows of the multimedia family (one row per interaction).
+pub const MM_CALLS: &str = "tx_mm_call";
+/// Latest G_PARTY rows of the multimedia family.
+pub const MM_PARTIES: &str = "tx_mm_party";
+/// G_PARTY_HISTORY rows of the multimedia family.
+pub const MM_PARTY_HISTORY: &str = "tx_mm_party_history";
+/// GM_F_USERDATA rows: subject, addresses and subtype of each interaction.
+pub const MM_FIRST_USERDATA: &str = "tx_mm_f_userdata";
+/// One row: `active_keep_seconds` (`days-to-keep-active-facts` in seconds).
+pub const MM_SETTINGS: &str = "tx_mm_settings";
+/// INTERACTION_FACT rows of multimedia interactions the stream may meet again:
+/// `interaction_id`, `media_server_ixn_guid`, `start_ts`, `active_flag`.
+pub const MM_INTERACTIONS: &str = "im_mm_interaction";
+/// INTERACTION_RESOURCE_FACT rows of those interactions: `interaction_resource_id`,
+/// `interaction_id`, `interaction_resource_ordinal`.
+pub const MM_IRFS: &str = "im_mm_irf";
+/// MEDIATION_SEGMENT_FACT rows of those interactions: `mediation_segment_id`,
+/// `interaction_id`, `resource_key`, `start_ts`.
+pub const MM_MSFS: &str = "im_mm_msf";
+/// RESOURCE_ rows of scripts (interaction queues, workbins, strategies): `resource_key`,
+/// `resource_name` — multimedia parties name their queue or workbin, not its DBID.
+pub const SCRIPT_RESOURCES: &str = "im_script_resource";
+
+/// The GIDB-fed inputs of the multimedia transform and the IDB table each copies.
+pub const MM_GIDB_INPUTS: [(&str, &str); 4] = [
+    (MM_CALLS, "G_CALL"),
+    (MM_PARTIES, "G_PARTY"),
+    (MM_PARTY_HISTORY, "G_PARTY_HISTORY"),
+    (MM_FIRST_USERDATA, "GM_F_USERDATA"),
+];
+
+/// The Info Mart inputs of the multimedia transform and their columns (Int64 but the
+/// `resource_name` and the GUID).
+const MART_COLUMNS: [(&str, &[&str]); 4] = [
+    (
+        MM_INTERACTIONS,
+        &[
+            "interaction_id",
+            "media_server_ixn_guid",
+            "start_ts",
+            "active_flag",
+        ],
+    ),
+    (
+        MM_IRFS,
+        &[
+            "interaction_resource_id",
+            "interaction_id",
+            "interaction_resource_ordinal",
+        ],
+    ),
+    (
+        MM_MSFS,
+        &[
+            "mediation_segment_id",
+            "interaction_id",
+            "resource_key",
+            "start_ts",
+        ],
+    ),
+    (SCRIPT_RESOURCES, &["resource_key", "resource_name"]),
+];
+
+/// The Info Mart inputs with the columns each reads, in order.
+pub fn mart_inputs() -> &'static [(&'static str, &'static [&'static str])] {
+    &MART_COLUMNS
+}
+
+/// Schema of the multimedia input `name`, `None` for a name this module does not own.
+pub fn schema(name: &str) -> Option<SchemaRef> {
+    if name == MM_SETTINGS {
+        return Some(Arc::new(Schema::new(vec![Field::new(
+            "active_keep_seconds",
+            DataType::Int64,
+            false,
+        )])));
+    }
+    if let Some((_, table)) = MM_GIDB_INPUTS.iter().find(|(n, _)| *n == name) {
+        return idb::table(table).map(gidb::arrow_schema);
+    }
+    let (_, columns) = MART_COLUMNS.iter().find(|(n, _)| *n == name)?;
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|c| {
+            let ty = if c.ends_with("_name") || c.ends_with("_guid") {
+                DataType::Utf8
+            } else {
+                DataType::Int64
+            };
+            Field::new(*c, ty, true)
+        })
+        .collect();
+    Some(Arc::new(Schema::new(fields)))
+}
+
+/// Every input name this module owns.
+pub fn names() -> Vec<&'static str> {
+    let mut names = vec![MM_SETTINGS];
+    names.extend(MM_GIDB_INPUTS.iter().map(|(n, _)| *n));
+    names.extend(MART_COLUMNS.iter().map(|(n, _)| *n));
+    names
+}

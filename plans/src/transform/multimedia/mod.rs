@@ -1,0 +1,53 @@
+//! The multimedia transform (infomart.md §1.6, §2.1–§2.3, §4.1–§4.8, §4.11): e-mails, chats
+//! and their replies from the Interaction Server rows of GIDB, turned into
+//! INTERACTION_FACT, INTERACTION_RESOURCE_FACT and MEDIATION_SEGMENT_FACT rows — written
+//! while the interaction is active and updated in place by later chunks, until it ends or
+//! is artificially terminated after `days-to-keep-active-facts` — with the
+//! RESOURCE_GROUP_COMBINATION rows their IRFs need.
+//! Project decisions on the rules the spec leaves open are listed in docs/transform.md.
+
+mod facts;
+pub mod inputs;
+mod irf;
+mod threads;
+
+pub use facts::{INTERACTION_FACT, IRF, MSF};
+pub use threads::TOUCHED_SINCE;
+
+use super::voice::group_combination_views;
+use super::View;
+
+/// Output view of the new RESOURCE_GROUP_COMBINATION rows of multimedia IRFs.
+pub const RESOURCE_GROUP_COMBINATION: &str = "mm_resource_group_combination";
+
+/// The outputs: Info Mart table and view, in write order.
+pub const OUTPUTS: [(&str, &str); 4] = [
+    ("INTERACTION_FACT", INTERACTION_FACT),
+    ("INTERACTION_RESOURCE_FACT", IRF),
+    ("MEDIATION_SEGMENT_FACT", MSF),
+    ("RESOURCE_GROUP_COMBINATION", RESOURCE_GROUP_COMBINATION),
+];
+
+/// The view the job runs first, over the window's own rows: [`TOUCHED_SINCE`].
+pub fn touched_since_view() -> View {
+    threads::touched_since()
+}
+
+/// Every view of the multimedia transform, in dependency order; the outputs are those of
+/// [`OUTPUTS`].
+pub fn views() -> Vec<View> {
+    let mut views = threads::views();
+    views.push(View::new(
+        "mx_combination_party",
+        "select 0 as root_data_source_key, if_guid as interaction_guid, kind, agentid, \
+         created_ts from mx_party",
+    ));
+    views.extend(group_combination_views(
+        "mx",
+        "mx_combination_party",
+        RESOURCE_GROUP_COMBINATION,
+    ));
+    views.extend(irf::views());
+    views.extend(facts::views());
+    views
+}

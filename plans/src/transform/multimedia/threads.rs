@@ -1,0 +1,243 @@
+//! Which multimedia interactions a chunk transforms, and their calls, parties and
+//! mediation stays (infomart.md §2.1, §4.1, §4.11).
+//!
+//! *Interactions.* A reply (an outbound interaction whose ParentCallID is another
+//! interaction) created while its parent was still open belongs to its parent's
+//! INTERACTION_FACT; any other interaction — a new inbound one, an inbound reply, a late
+//! outbound reply — has its own. `if_guid` names the interaction an INTERACTION_FACT stands
+//! for (the CallID of its first call); `root_guid` the root of the thread (ParentCallID
+//! followed up to two levels).
+//!
+//! *Touched.* An interaction is (re)transformed from all its rows when one of its calls,
+//! parties or party-history rows changed in the chunk window, or when the Info Mart holds
+//! it active past `days-to-keep-active-facts`. An interaction whose G_CALL row has not been
+//! extracted yet waits: its call row brings it in.
+//!
+//! *Artificial termination.* An interaction that started more than `active_keep_seconds`
+//! before the window end is transformed as it stood at `start + active_keep_seconds` (the
+//! cut): rows created later are left out and everything still open ends at the cut.
+
+use crate::transform::codes::*;
+use crate::transform::config::WINDOW;
+use crate::transform::View;
+
+use super::inputs::{MM_CALLS, MM_INTERACTIONS, MM_PARTIES, MM_PARTY_HISTORY, MM_SETTINGS};
+
+/// View of the earliest time (`since_ts`) the interactions a window touches can have rows
+/// at: the job reads GIDB day folders from that day on.
+pub const TOUCHED_SINCE: &str = "mm_touched_since";
+
+/// `ts` closed at the cut: the cut when `ts` is open or later than it, else `ts`.
+fn closed_at(ts: &str, cut: &str) -> String {
+    format!(
+        "case when {cut} is not null and ({ts} is null or {ts} > {cut}) then {cut} else {ts} end"
+    )
+}
+
+/// The latest version of each row of `table` by `key` (version time = last change, else
+/// the fallback columns), as `select <columns> from …`.
+fn latest(table: &str, key: &str, version: &str) -> String {
+    format!(
+        "(select * from (select t.*, row_number() over (partition by t.{key} \
+         order by {version} desc, t.id desc) as version_rank from {table} t) versions \
+         where version_rank = 1)"
+    )
+}
+
+/// Whether call `c` is a reply folded into the interaction of its parent `p`.
+fn folded(c: &str, p: &str) -> String {
+    format!(
+        "({c}.calltype = {CALL_OUTBOUND} and {p}.callid is not null \
+         and ({p}.terminated_ts is null or {c}.created_ts <= {p}.terminated_ts))"
+    )
+}
+
+/// The calls whose rows changed in the window.
+fn touched_calls() -> String {
+    let within = |ts: &str| format!("{ts} > w.window_from and {ts} <= w.window_to");
+    format!(
+        "select c.callid from {MM_CALLS} c cross join {WINDOW} w \
+         where {call} \
+         union select p.callid from {MM_PARTIES} p cross join {WINDOW} w where {party} \
+         union select h.callid from {MM_PARTY_HISTORY} h cross join {WINDOW} w where {history}",
+        call = within("coalesce(c.lastchange_ts, c.terminated_ts, c.created_ts)"),
+        party = within("coalesce(p.lastchange_ts, p.terminated_ts, p.created_ts)"),
+        history = within("h.added_ts"),
+    )
+}
+
+/// Active interactions of the Info Mart that are due for artificial termination.
+fn expired() -> String {
+    format!(
+        "select i.media_server_ixn_guid, i.start_ts from {MM_INTERACTIONS} i \
+         cross join {WINDOW} w cross join {MM_SETTINGS} s \
+         where i.active_flag = 1 and i.start_ts + s.active_keep_seconds <= w.window_to"
+    )
+}
+
+/// The view telling the job how far back the touched interactions reach; it reads only
+/// the inputs, so the job can run it over the window's own day folders.
+pub fn touched_since() -> View {
+    View::new(
+        TOUCHED_SINCE,
+        format!(
+            "select min(ts) as since_ts from (\
+               select c.created_ts as ts from {MM_CALLS} c \
+               join ({touched}) x on x.callid = c.callid \
+               union all select i.start_ts from {MM_INTERACTIONS} i \
+               join (select callid as guid from ({touched}) t \
+                     union select c.parentcallid from {MM_CALLS} c \
+                     join ({touched}) x on x.callid = c.callid) g \
+               on g.guid = i.media_server_ixn_guid \
+               union all select start_ts from ({expired}) e) times",
+            touched = touched_calls(),
+            expired = expired(),
+        ),
+    )
+}
+
+/// The views of this module, in dependency order.
+pub fn views() -> Vec<View> {
+    let call_version = "coalesce(t.lastchange_ts, t.terminated_ts, t.created_ts)";
+    vec![
+        View::new(
+            "mx_call_latest",
+            format!(
+                "select callid, parentcallid, calltype, lower(mediatype) as mediatype, tenantid, \
+                 created_ts, terminated_ts from {calls}",
+                calls = latest(MM_CALLS, "callid", call_version)
+            ),
+        ),
+        View::new(
+            "mx_call_thread",
+            format!(
+                "select c.*, \
+                 case when {c_p1} then case when {p1_p2} then p2.callid else p1.callid end \
+                      else c.callid end as if_guid, \
+                 coalesce(p2.callid, p1.callid, c.callid) as root_guid \
+                 from mx_call_latest c \
+                 left join mx_call_latest p1 on p1.callid = c.parentcallid \
+                 left join mx_call_latest p2 on p2.callid = p1.parentcallid",
+                c_p1 = folded("c", "p1"),
+                p1_p2 = folded("p1", "p2"),
+            ),
+        ),
+        View::new(
+            "mx_touched",
+            format!(
+                "select t.if_guid from mx_call_thread t join ({touched}) x on x.callid = t.callid \
+                 union select media_server_ixn_guid from ({expired}) e",
+                touched = touched_calls(),
+                expired = expired(),
+            ),
+        ),
+        View::new(
+            "mx_scope",
+            format!(
+                "select s.if_guid, s.if_start, w.window_to, \
+                 case when s.if_start + k.active_keep_seconds <= w.window_to \
+                      then s.if_start + k.active_keep_seconds end as cut_ts \
+                 from (select t.if_guid, min(t.created_ts) as if_start from mx_call_thread t \
+                       join mx_touched d on d.if_guid = t.if_guid group by t.if_guid) s \
+                 cross join {WINDOW} w cross join {MM_SETTINGS} k"
+            ),
+        ),
+        View::new(
+            "mx_call",
+            format!(
+                "select t.callid, t.parentcallid, t.calltype, t.mediatype, t.tenantid, \
+                 t.created_ts, {end} as end_ts, t.if_guid, t.root_guid, s.cut_ts, \
+                 coalesce(s.cut_ts, s.window_to) as horizon_ts \
+                 from mx_call_thread t join mx_scope s on s.if_guid = t.if_guid \
+                 where s.cut_ts is null or t.created_ts <= s.cut_ts",
+                end = closed_at("t.terminated_ts", "s.cut_ts"),
+            ),
+        ),
+        View::new(
+            "mx_party",
+            format!(
+                "select p.partyid, p.type as party_type, p.prole, p.parentpartyid, \
+                 coalesce(p.parentlinktype, 0) as parentlinktype, p.callid, p.endpointdn, \
+                 coalesce(p.agentid, 0) as agentid, p.placeid, p.created_ts, {end} as end_ts, \
+                 case when p.terminated_ts is not null \
+                      and (c.cut_ts is null or p.terminated_ts <= c.cut_ts) \
+                      then coalesce(p.ccevent, 0) else 0 end as ccevent, \
+                 c.if_guid, c.root_guid, c.calltype, c.tenantid, c.cut_ts, c.horizon_ts, \
+                 case p.type when {PARTY_MM_PLACE} then 'agent' when {PARTY_MM_QUEUE} then 'queue' \
+                      when {PARTY_MM_WORKBIN} then 'workbin' \
+                      when {PARTY_MM_STRATEGY} then 'strategy' \
+                      when {PARTY_EXTERNAL} then 'customer' else 'other' end as kind \
+                 from {parties} p join mx_call c on c.callid = p.callid \
+                 where c.cut_ts is null or p.created_ts <= c.cut_ts",
+                end = closed_at("p.terminated_ts", "c.cut_ts"),
+                parties = latest(
+                    MM_PARTIES,
+                    "partyid",
+                    "coalesce(t.lastchange_ts, t.terminated_ts, t.created_ts)"
+                ),
+            ),
+        ),
+        // A stay in an interaction queue or workbin, held on by the strategies that work on
+        // it: it lasts until the last of them let the interaction go.
+        View::new(
+            "mx_stay_holder",
+            "select partyid as holder_id, partyid as stay_id, end_ts, ccevent from mx_party \
+             where kind in ('queue', 'workbin') \
+             union all select s.partyid, s.parentpartyid, s.end_ts, s.ccevent \
+             from mx_party s join mx_party q on q.partyid = s.parentpartyid \
+             and q.kind in ('queue', 'workbin') where s.kind = 'strategy'",
+        ),
+        View::new(
+            "mx_stay",
+            format!(
+                "select q.partyid as stay_id, q.if_guid, q.callid, q.kind, q.endpointdn, \
+                 q.parentlinktype, q.created_ts as start_ts, q.horizon_ts, q.tenantid, \
+                 case when h.open_holders > 0 then null else h.left_ts end as left_ts, \
+                 h.abandoned, case when r.stay_id is null then 0 else 1 end as routed \
+                 from mx_party q \
+                 join (select stay_id, max(end_ts) as left_ts, \
+                       sum(case when end_ts is null then 1 else 0 end) as open_holders, \
+                       max(case when ccevent = {EVENT_ABANDONED} then 1 else 0 end) as abandoned \
+                       from mx_stay_holder group by stay_id) h on h.stay_id = q.partyid \
+                 left join (select distinct h.stay_id from mx_stay_holder h join mx_party m \
+                            on m.parentpartyid = h.holder_id \
+                            and m.kind in ('queue', 'workbin')) r on r.stay_id = q.partyid"
+            ),
+        ),
+        // The stay that delivered each agent party (its parent, or the queue of the
+        // strategy that is its parent) and the agent party it came from (its parent, or
+        // the agent that put it into that stay).
+        View::new(
+            "mx_delivery",
+            "select a.*, par.kind as parent_kind, \
+             case when par.kind in ('queue', 'workbin') then par.partyid \
+                  when par.kind = 'strategy' and gp.kind in ('queue', 'workbin') \
+                  then gp.partyid end as stay_id, \
+             case when par.kind = 'agent' then par.partyid \
+                  when gp.kind = 'agent' then gp.partyid end as from_partyid \
+             from mx_party a left join mx_party par on par.partyid = a.parentpartyid \
+             left join mx_party gp on gp.partyid = par.parentpartyid \
+             and par.kind in ('queue', 'workbin', 'strategy') \
+             where a.kind = 'agent'",
+        ),
+        // State segments of each agent party; an open party's last state runs to the
+        // chunk horizon (or the cut).
+        View::new(
+            "mx_segment",
+            format!(
+                "select s.interaction_guid, s.irf_guid, s.state, s.t0, s.t1, s.t1 - s.t0 as dur, \
+                 (s.prev_state is null or s.prev_state <> s.state) as entered, \
+                 s.calltype in ({CALL_INBOUND}, {CALL_OUTBOUND}) as cust_present \
+                 from (select a.if_guid as interaction_guid, a.partyid as irf_guid, h.state, \
+                       h.added_ts as t0, a.calltype, \
+                       coalesce(lead(h.added_ts) over (partition by h.partyid \
+                                order by h.added_ts, h.pseq), a.end_ts, a.horizon_ts) as t1, \
+                       lag(h.state) over (partition by h.partyid order by h.added_ts, h.pseq) \
+                            as prev_state \
+                       from {MM_PARTY_HISTORY} h join mx_party a on a.partyid = h.partyid \
+                       where a.kind = 'agent' and h.added_ts <= coalesce(a.end_ts, a.horizon_ts)) s \
+                 where s.t1 >= s.t0"
+            ),
+        ),
+    ]
+}
