@@ -1,22 +1,27 @@
 //! Job_TransformGIM end to end: simulate → extract → transform into SQLite and PostgreSQL
-//! Info Marts. Every simulated voice interaction appears once in INTERACTION_FACT, IRF talk
+//! Info Marts. Every simulated interaction (voice, e-mail, chat) appears once in
+//! INTERACTION_FACT, its active ones active, IRF talk
 //! and hold time equal the simulator's ground truth, and a second run changes nothing.
 
 mod extract_common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use extract_common::*;
 use tidemark::jobs::names;
 use tidemark_sinks::database::Database;
 use tidemark_tests::{fresh_postgres, fresh_sqlite};
 
-/// Per voice interaction (root CallID): agent talk and hold seconds of the ground truth.
-fn truth_voice(path: &std::path::Path) -> BTreeMap<String, (f64, f64, usize)> {
-    let mut out = BTreeMap::new();
+/// The interactions of the ground truth: media, end (`None` while active) and the root
+/// CallID (the GUID of its INTERACTION_FACT) with the agents' talk and hold seconds and
+/// agent parties.
+fn truth_interactions(
+    path: &std::path::Path,
+) -> Vec<(String, Option<i64>, String, (f64, f64, usize))> {
+    let mut out = Vec::new();
     for line in std::fs::read_to_string(path).unwrap().lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        if v["kind"] != "interaction" || v["media"] != "voice" {
+        if v["kind"] != "interaction" {
             continue;
         }
         let legs = v["legs"].as_array().unwrap();
@@ -36,9 +41,45 @@ fn truth_voice(path: &std::path::Path) -> BTreeMap<String, (f64, f64, usize)> {
             hold += p["hold_s"].as_f64().unwrap();
             parties += 1;
         }
-        out.insert(root, (talk, hold, parties));
+        let media = v["media"].as_str().unwrap().to_string();
+        out.push((media, v["end_ms"].as_i64(), root, (talk, hold, parties)));
     }
     out
+}
+
+/// Per voice interaction (root CallID): agent talk and hold seconds of the ground truth.
+fn truth_voice(path: &std::path::Path) -> BTreeMap<String, (f64, f64, usize)> {
+    truth_interactions(path)
+        .into_iter()
+        .filter(|(media, ..)| media == "voice")
+        .map(|(_, _, root, seconds)| (root, seconds))
+        .collect()
+}
+
+/// The e-mails and chats of the ground truth: those the extraction up to `as_of` has seen
+/// whole (active, or ended 10 minutes before it) with their agents' seconds, every one's
+/// GUID, and how many are active.
+fn truth_multimedia(
+    path: &std::path::Path,
+    as_of: &str,
+) -> (BTreeMap<String, (f64, f64, usize)>, BTreeSet<String>, usize) {
+    let seen_by_ms = (chrono::DateTime::parse_from_rfc3339(as_of)
+        .unwrap()
+        .timestamp()
+        - 600)
+        * 1000;
+    let (mut whole, mut all, mut active) = (BTreeMap::new(), BTreeSet::new(), 0);
+    for (media, end_ms, root, seconds) in truth_interactions(path) {
+        if media == "voice" {
+            continue;
+        }
+        all.insert(root.clone());
+        active += usize::from(end_ms.is_none());
+        if end_ms.is_none_or(|end| end <= seen_by_ms) {
+            whole.insert(root, seconds);
+        }
+    }
+    (whole, all, active)
 }
 
 /// Talk and hold seconds of the agent IRFs of each interaction, by GUID.
@@ -98,7 +139,8 @@ async fn cycle_matches_the_truth(mart_url: &str) {
     extract(&config, DAY_END).await;
     let report = run_job(&config, names::TRANSFORM).await;
     assert!(
-        report.iter().any(|l| l.starts_with("voice: ")),
+        report.iter().any(|l| l.starts_with("voice: "))
+            && report.iter().any(|l| l.starts_with("multimedia: ")),
         "{report:?}"
     );
 
@@ -110,13 +152,21 @@ async fn cycle_matches_the_truth(mart_url: &str) {
         "{} voice interactions",
         expected.len()
     );
+    // E-mails and chats too (infomart.md §2.1): a reply shares its e-mail's fact.
+    let (multimedia, multimedia_guids, active) = truth_multimedia(&truth, DAY_END);
+    assert!(
+        multimedia.len() > 20 && active > 0,
+        "{} e-mails and chats, {active} active",
+        multimedia.len()
+    );
+    let expected: BTreeMap<_, _> = expected.into_iter().chain(multimedia).collect();
     let missing: Vec<_> = expected
         .keys()
         .filter(|k| !actual.contains_key(*k))
         .collect();
     let extra: Vec<_> = actual
         .keys()
-        .filter(|k| !expected.contains_key(*k))
+        .filter(|k| !expected.contains_key(*k) && !multimedia_guids.contains(*k))
         .collect();
     assert!(missing.is_empty(), "not transformed: {missing:?}");
     assert!(extra.is_empty(), "not simulated: {extra:?}");
@@ -128,6 +178,15 @@ async fn cycle_matches_the_truth(mart_url: &str) {
         )
         .await,
         "one INTERACTION_FACT per interaction"
+    );
+    assert_eq!(
+        scalar(
+            db.as_ref(),
+            "select count(*) from interaction_fact where active_flag = 1 and end_ts is null"
+        )
+        .await,
+        active as i64,
+        "the simulator's active interactions are the active facts"
     );
     let mut wrong = Vec::new();
     for (guid, (talk, hold, parties)) in &expected {

@@ -1,10 +1,11 @@
 //! Job_TransformGIM (infomart.md §4): GIDB data into the Info Mart dimensional model, one
-//! stream after the other — configuration dimensions, then voice interaction facts — each
-//! chunk one transaction with its audit, history and mark rows. Rules and project decisions:
-//! docs/transform.md.
+//! stream after the other — configuration dimensions, then voice, then multimedia interaction
+//! facts — each chunk one transaction with its audit, history and mark rows. Rules and
+//! project decisions: docs/transform.md.
 
 mod commit;
 mod discards;
+mod multimedia;
 mod session;
 mod streams;
 
@@ -20,6 +21,7 @@ pub use session::{
     collect, materialize_input, materialize_views, new_session, register_gidb, register_ids,
     register_mart_inputs, register_rows,
 };
+pub use multimedia::MULTIMEDIA_MARK;
 pub use streams::{config_marks, StreamReport, VOICE_MARK};
 
 /// Job_TransformGIM.
@@ -34,14 +36,14 @@ impl Job for TransformGim {
     async fn run(&self, ctx: &JobContext) -> Result<JobOutcome, JobError> {
         let gidb = open_gidb(&ctx.config)?;
         let mut outcome = JobOutcome::default();
-        for (area, stream) in [("configuration", true), ("voice", false)] {
+        for area in ["configuration", "voice", "multimedia"] {
             if ctx.cancel.is_cancelled() {
                 return Err(JobError::Stopped);
             }
-            let report = if stream {
-                streams::run_config(ctx, &gidb).await?
-            } else {
-                streams::run_voice(ctx, &gidb).await?
+            let report = match area {
+                "configuration" => streams::run_config(ctx, &gidb).await?,
+                "voice" => streams::run_voice(ctx, &gidb).await?,
+                _ => multimedia::run_multimedia(ctx, &gidb).await?,
             };
             outcome.say(describe(area, &report));
             let rows: i64 = report.rows.iter().map(|(_, n)| n).sum();

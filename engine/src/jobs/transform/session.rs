@@ -100,6 +100,19 @@ pub async fn register_mart_inputs(ctx: &SessionContext, db: &dyn Database) -> Re
     Ok(())
 }
 
+/// Registers input `name` as the rows an Info Mart query returns, its columns in the
+/// order of the input's schema.
+pub async fn register_mart_query(
+    ctx: &SessionContext,
+    db: &dyn Database,
+    name: &str,
+    sql: &str,
+) -> Result<(), JobError> {
+    let rows = db.query(sql).await?;
+    let schema = inputs::schema(name).expect("mart input schema");
+    register_rows(ctx, name, vec![rows_to_batch(&schema, &rows)?])
+}
+
 /// Builds a batch of Int64 / Utf8 columns from query rows.
 fn rows_to_batch(schema: &SchemaRef, rows: &[Vec<SqlValue>]) -> Result<RecordBatch, JobError> {
     let columns: Vec<ArrayRef> = schema

@@ -54,7 +54,8 @@ pub struct StreamReport {
 }
 
 impl StreamReport {
-    fn add(&mut self, table: &str, rows: i64) {
+    /// Adds `rows` written to `table`.
+    pub(super) fn add(&mut self, table: &str, rows: i64) {
         match self.rows.iter_mut().find(|(t, _)| t == table) {
             Some((_, n)) => *n += rows,
             None => self.rows.push((table.to_string(), rows)),
@@ -63,7 +64,7 @@ impl StreamReport {
 }
 
 /// Upserts of each output view into its Info Mart table; returns the steps and the rows.
-async fn output_steps(
+pub(super) async fn output_steps(
     ctx: &datafusion::prelude::SessionContext,
     outputs: &[(&str, &str)],
     report: &mut StreamReport,

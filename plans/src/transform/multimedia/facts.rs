@@ -114,11 +114,14 @@ pub fn views() -> Vec<View> {
                  x.tenant_key, ct.interaction_type_key, ct.media_type_key, x.audit_key, \
                  {id} as interaction_resource_id, \
                  case when e.interaction_resource_id is null then 1 else 0 end as is_new, \
-                 case when i.ordinal = an.anchor_ordinal then 1 else 0 end as irf_anchor \
+                 case when i.ordinal = coalesce(\
+                      min(case when i.customer_handle_count > 0 then i.ordinal end) \
+                          over (partition by i.if_guid), \
+                      min(case when i.end_rank = 1 then i.ordinal end) \
+                          over (partition by i.if_guid)) then 1 else 0 end as irf_anchor \
                  from mx_irf_ranked i \
                  join mx_interaction_ids x on x.if_guid = i.if_guid \
                  join mx_call_type ct on ct.callid = i.callid \
-                 join mx_anchor an on an.if_guid = i.if_guid \
                  cross join mx_id_base b \
                  left join {MM_IRFS} e on e.interaction_id = x.interaction_id \
                  and e.interaction_resource_ordinal = i.ordinal",
@@ -135,9 +138,13 @@ pub fn views() -> Vec<View> {
                 "select s.*, x.interaction_id, x.start_date_time_key as interaction_sdt_key, \
                  x.tenant_key, x.interaction_type_key, x.media_type_key, x.audit_key, \
                  {id} as mediation_segment_id, \
-                 tg.interaction_resource_id as target_id, tg.start_ts as target_start, \
-                 tg.answer_ts as target_answer_ts, tg.end_ts as target_end, \
-                 own.interaction_resource_id as own_id, own.start_ts as own_start \
+                 case when t.target_party is not null then r.interaction_resource_id end \
+                      as target_id, \
+                 case when t.target_party is not null then r.start_ts end as target_start, \
+                 case when t.target_party is not null then r.answer_ts end as target_answer_ts, \
+                 case when t.target_party is not null then r.end_ts end as target_end, \
+                 case when t.target_party is null then r.interaction_resource_id end as own_id, \
+                 case when t.target_party is null then r.start_ts end as own_start \
                  from (select s.*, coalesce(r.resource_key, {UNKNOWN_KEY}) as resource_key, \
                        row_number() over (partition by s.if_guid, r.resource_key, s.start_ts \
                             order by s.stay_id) as dup_no \
@@ -155,8 +162,7 @@ pub fn views() -> Vec<View> {
                  left join (select stay_id, first_value(partyid order by created_ts, partyid) \
                             as target_party from mx_delivery where stay_id is not null \
                             group by stay_id) t on t.stay_id = s.stay_id \
-                 left join mx_irf_ids tg on tg.irf_guid = t.target_party \
-                 left join mx_irf_ids own on own.irf_guid = s.stay_id and own.kind = 'mediation'",
+                 left join mx_irf_ids r on r.irf_guid = coalesce(t.target_party, s.stay_id)",
                 id = allocated(
                     "e.mediation_segment_id",
                     "b.next_resource_id + n.new_irfs",

@@ -1,7 +1,6 @@
 //! Multimedia IRFs (infomart.md §4.3–§4.6, §4.8): one per agent party (an agent's place
 //! receiving, pulling or originating the interaction) and one per stay where the customer
-//! abandoned; the stay that delivered it, its state measures, role, result, ordinal and the
-//! anchor.
+//! abandoned; the stay that delivered it, its state measures, role, result and ordinal.
 
 use crate::transform::codes::*;
 use crate::transform::inputs::DESCRIPTORS;
@@ -173,13 +172,6 @@ pub fn views() -> Vec<View> {
                  and td.technical_result_code = upper(i.technical_result) \
                  and td.result_reason_code = upper(i.result_reason)"
             ),
-        ),
-        View::new(
-            "mx_anchor",
-            "select if_guid, \
-             coalesce(min(case when customer_handle_count > 0 then ordinal end), \
-                      min(case when end_rank = 1 then ordinal end)) as anchor_ordinal \
-             from mx_irf_ranked group by if_guid",
         ),
     ]
 }

@@ -122,35 +122,28 @@ pub fn views() -> Vec<View> {
                 p1_p2 = folded("p1", "p2"),
             ),
         ),
-        View::new(
-            "mx_touched",
-            format!(
-                "select t.if_guid from mx_call_thread t join ({touched}) x on x.callid = t.callid \
-                 union select media_server_ixn_guid from ({expired}) e",
-                touched = touched_calls(),
-                expired = expired(),
-            ),
-        ),
-        View::new(
-            "mx_scope",
-            format!(
-                "select s.if_guid, s.if_start, w.window_to, \
-                 case when s.if_start + k.active_keep_seconds <= w.window_to \
-                      then s.if_start + k.active_keep_seconds end as cut_ts \
-                 from (select t.if_guid, min(t.created_ts) as if_start from mx_call_thread t \
-                       join mx_touched d on d.if_guid = t.if_guid group by t.if_guid) s \
-                 cross join {WINDOW} w cross join {MM_SETTINGS} k"
-            ),
-        ),
+        // The calls of the touched interactions, with the cut of those due for artificial
+        // termination.
         View::new(
             "mx_call",
             format!(
-                "select t.callid, t.parentcallid, t.calltype, t.mediatype, t.tenantid, \
-                 t.created_ts, {end} as end_ts, t.if_guid, t.root_guid, s.cut_ts, \
-                 coalesce(s.cut_ts, s.window_to) as horizon_ts \
-                 from mx_call_thread t join mx_scope s on s.if_guid = t.if_guid \
-                 where s.cut_ts is null or t.created_ts <= s.cut_ts",
-                end = closed_at("t.terminated_ts", "s.cut_ts"),
+                "select c.callid, c.parentcallid, c.calltype, c.mediatype, c.tenantid, \
+                 c.created_ts, {end} as end_ts, c.if_guid, c.root_guid, c.cut_ts, \
+                 coalesce(c.cut_ts, c.window_to) as horizon_ts \
+                 from (select t.*, w.window_to, \
+                       case when min(t.created_ts) over (partition by t.if_guid) \
+                            + k.active_keep_seconds <= w.window_to \
+                            then min(t.created_ts) over (partition by t.if_guid) \
+                            + k.active_keep_seconds end as cut_ts, \
+                       max(case when x.callid is not null or e.media_server_ixn_guid is not null \
+                           then 1 else 0 end) over (partition by t.if_guid) as touched \
+                       from mx_call_thread t cross join {WINDOW} w cross join {MM_SETTINGS} k \
+                       left join ({touched}) x on x.callid = t.callid \
+                       left join ({expired}) e on e.media_server_ixn_guid = t.if_guid) c \
+                 where c.touched = 1 and (c.cut_ts is null or c.created_ts <= c.cut_ts)",
+                end = closed_at("c.terminated_ts", "c.cut_ts"),
+                touched = touched_calls(),
+                expired = expired(),
             ),
         ),
         View::new(
