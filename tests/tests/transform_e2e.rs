@@ -12,12 +12,13 @@ use tidemark::jobs::names;
 use tidemark_sinks::database::Database;
 use tidemark_tests::{fresh_postgres, fresh_sqlite};
 
+/// An interaction's agent talk and hold seconds and its number of agent parties.
+type AgentSeconds = (f64, f64, usize);
+
 /// The interactions of the ground truth: media, end (`None` while active) and the root
 /// CallID (the GUID of its INTERACTION_FACT) with the agents' talk and hold seconds and
 /// agent parties.
-fn truth_interactions(
-    path: &std::path::Path,
-) -> Vec<(String, Option<i64>, String, (f64, f64, usize))> {
+fn truth_interactions(path: &std::path::Path) -> Vec<(String, Option<i64>, String, AgentSeconds)> {
     let mut out = Vec::new();
     for line in std::fs::read_to_string(path).unwrap().lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -48,7 +49,7 @@ fn truth_interactions(
 }
 
 /// Per voice interaction (root CallID): agent talk and hold seconds of the ground truth.
-fn truth_voice(path: &std::path::Path) -> BTreeMap<String, (f64, f64, usize)> {
+fn truth_voice(path: &std::path::Path) -> BTreeMap<String, AgentSeconds> {
     truth_interactions(path)
         .into_iter()
         .filter(|(media, ..)| media == "voice")
@@ -62,7 +63,7 @@ fn truth_voice(path: &std::path::Path) -> BTreeMap<String, (f64, f64, usize)> {
 fn truth_multimedia(
     path: &std::path::Path,
     as_of: &str,
-) -> (BTreeMap<String, (f64, f64, usize)>, BTreeSet<String>, usize) {
+) -> (BTreeMap<String, AgentSeconds>, BTreeSet<String>, usize) {
     let seen_by_ms = (chrono::DateTime::parse_from_rfc3339(as_of)
         .unwrap()
         .timestamp()
