@@ -52,6 +52,10 @@ async fn every_output_column_is_a_mart_column() {
                 tidemark_plans::transform::voice::MSF,
             ),
             (
+                "IXN_RESOURCE_STATE_FACT",
+                tidemark_plans::transform::voice::IXN_RESOURCE_STATE_FACT,
+            ),
+            (
                 "RESOURCE_GROUP_COMBINATION",
                 tidemark_plans::transform::voice::RESOURCE_GROUP_COMBINATION,
             ),

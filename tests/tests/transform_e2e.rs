@@ -1,7 +1,8 @@
 //! Job_TransformGIM end to end: simulate → extract → transform into SQLite and PostgreSQL
 //! Info Marts. Every simulated interaction (voice, e-mail, chat) appears once in
-//! INTERACTION_FACT, its active ones active, IRF talk
-//! and hold time equal the simulator's ground truth, and a second run changes nothing.
+//! INTERACTION_FACT, its active ones active, IRF talk and hold time equal the simulator's
+//! ground truth, the agent states of IXN_RESOURCE_STATE_FACT add up to their IRFs, and a
+//! second run changes nothing.
 
 mod extract_common;
 
@@ -83,12 +84,16 @@ fn truth_multimedia(
     (whole, all, active)
 }
 
+/// An IRF's (`i`) talk seconds in every context.
+const IRF_TALK: &str = "i.talk_duration + i.cons_init_talk_duration + i.cons_rcv_talk_duration \
+    + i.post_cons_xfer_talk_duration + i.conf_init_talk_duration + i.conf_join_talk_duration";
+/// An IRF's (`i`) hold seconds in every context.
+const IRF_HOLD: &str = "i.hold_duration + i.cons_init_hold_duration + i.cons_rcv_hold_duration \
+    + i.post_cons_xfer_hold_duration + i.conf_init_hold_duration + i.conf_join_hold_duration";
+
 /// Talk and hold seconds of the agent IRFs of each interaction, by GUID.
 async fn mart_voice(db: &dyn Database) -> BTreeMap<String, (i64, i64)> {
-    let talk = "i.talk_duration + i.cons_init_talk_duration + i.cons_rcv_talk_duration \
-                + i.post_cons_xfer_talk_duration + i.conf_init_talk_duration + i.conf_join_talk_duration";
-    let hold = "i.hold_duration + i.cons_init_hold_duration + i.cons_rcv_hold_duration \
-                + i.post_cons_xfer_hold_duration + i.conf_init_hold_duration + i.conf_join_hold_duration";
+    let (talk, hold) = (IRF_TALK, IRF_HOLD);
     let rows = db
         .query(&format!(
             "select f.media_server_ixn_guid, coalesce(sum(case when r.resource_type_code = 'AGENT' \
@@ -110,6 +115,66 @@ async fn mart_voice(db: &dyn Database) -> BTreeMap<String, (i64, i64)> {
         .collect()
 }
 
+/// Voice agent IRFs whose IXN_RESOURCE_STATE_FACT rows do not add up to the IRF's seconds
+/// in each state (docs/transform.md): IRF id, then IRF and state seconds of Initiate, Alert,
+/// Connect, Hold and Wrap.
+async fn states_off_their_irf(db: &dyn Database) -> Vec<String> {
+    let irf_seconds = [
+        "i.dial_duration + i.cons_init_dial_duration".to_string(),
+        "i.ring_duration + i.cons_rcv_ring_duration + i.post_cons_xfer_ring_duration \
+         + i.conf_join_ring_duration"
+            .to_string(),
+        IRF_TALK.to_string(),
+        IRF_HOLD.to_string(),
+        "i.after_call_work_duration + i.cons_rcv_acw_duration".to_string(),
+    ];
+    let states = ["INITIATE", "ALERT", "CONNECT", "HOLD", "WRAP"];
+    let state_sums: Vec<String> = states
+        .iter()
+        .map(|code| {
+            format!(
+                "sum(case when d.state_name_code = '{code}' then x.total_duration else 0 end) \
+                 as seconds_{code}"
+            )
+        })
+        .collect();
+    let pairs: Vec<String> = irf_seconds
+        .iter()
+        .zip(states)
+        .map(|(irf, code)| format!("{irf}, coalesce(x.seconds_{code}, 0)"))
+        .collect();
+    let differs: Vec<String> = irf_seconds
+        .iter()
+        .zip(states)
+        .map(|(irf, code)| format!("{irf} <> coalesce(x.seconds_{code}, 0)"))
+        .collect();
+    let sql = format!(
+        "select i.interaction_resource_id, {pairs} from interaction_resource_fact i \
+         join resource_ r on r.resource_key = i.resource_key \
+         join media_type m on m.media_type_key = i.media_type_key \
+         left join (select x.interaction_resource_id, {sums} from ixn_resource_state_fact x \
+               join interaction_resource_state d \
+               on d.interaction_resource_state_key = x.interaction_resource_state_key \
+               group by x.interaction_resource_id) x \
+         on x.interaction_resource_id = i.interaction_resource_id \
+         where r.resource_type_code = 'AGENT' and m.media_name_code = 'VOICE' \
+         and ({differs}) \
+         order by i.interaction_resource_id",
+        pairs = pairs.join(", "),
+        sums = state_sums.join(", "),
+        differs = differs.join(" or "),
+    );
+    db.query(&sql)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let cells: Vec<String> = row.iter().map(|v| v.to_string()).collect();
+            cells.join(" ")
+        })
+        .collect()
+}
+
 /// A digest of the fact tables, to compare runs.
 async fn digest(db: &dyn Database) -> Vec<i64> {
     let mut out = Vec::new();
@@ -122,6 +187,8 @@ async fn digest(db: &dyn Database) -> Vec<i64> {
         "select count(*) from resource_group_combination",
         "select coalesce(sum(talk_duration + ring_duration + hold_duration), 0) from interaction_resource_fact",
         "select coalesce(max(update_audit_key), 0) from interaction_resource_fact",
+        "select count(*) from ixn_resource_state_fact",
+        "select coalesce(sum(total_duration), 0) from ixn_resource_state_fact",
     ] {
         out.push(db.query_i64(sql).await.unwrap());
     }
@@ -263,6 +330,46 @@ async fn cycle_matches_the_truth(mart_url: &str) {
         .await,
         0,
         "IRFs naming a combination that was not written"
+    );
+
+    // IXN_RESOURCE_STATE_FACT (infomart.md §4.12): voice agent IRFs have states, and only
+    // agent IRFs; every state is a dimension member and the states of an IRF add up to its
+    // durations.
+    assert!(
+        scalar(
+            db.as_ref(),
+            &format!(
+                "select count(distinct x.interaction_resource_id) from ixn_resource_state_fact x \
+                 join (select i.interaction_resource_id {agent_irfs}) a \
+                 on a.interaction_resource_id = x.interaction_resource_id"
+            )
+        )
+        .await
+            > 0,
+        "no agent IRF has states"
+    );
+    assert_eq!(
+        scalar(
+            db.as_ref(),
+            "select count(*) from ixn_resource_state_fact x \
+             left join interaction_resource_fact i \
+             on i.interaction_resource_id = x.interaction_resource_id \
+             left join resource_ r on r.resource_key = i.resource_key \
+             where r.resource_type_code is null or r.resource_type_code <> 'AGENT' \
+             or x.resource_key <> i.resource_key or x.place_key <> i.place_key \
+             or x.interaction_resource_state_key <= 0 or x.end_ts < x.start_ts"
+        )
+        .await,
+        0,
+        "states of no agent IRF, unresolved or negative"
+    );
+    let off = states_off_their_irf(db.as_ref()).await;
+    assert!(
+        off.is_empty(),
+        "{} agent IRFs whose states do not add up (id, IRF/state seconds of initiate, alert, \
+         connect, hold, wrap): {:#?}",
+        off.len(),
+        &off[..off.len().min(10)]
     );
 
     let before = digest(db.as_ref()).await;

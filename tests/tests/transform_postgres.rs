@@ -29,6 +29,7 @@ async fn mart_state(db: &dyn Database) -> Vec<String> {
         "select * from interaction_fact order by interaction_id",
         "select * from interaction_resource_fact order by interaction_resource_id",
         "select * from mediation_segment_fact order by mediation_segment_id",
+        "select * from ixn_resource_state_fact order by ixn_resource_state_fact_key",
         "select * from resource_ order by resource_key",
         "select * from resource_group_fact_ order by resource_group_fact_key",
         "select * from resource_group_combination order by group_combination_key, group_key",

@@ -42,21 +42,7 @@ pub async fn register_inputs(
         tx::register_gidb(ctx, gidb, name, table, MediaFamily::Voice, None).await?;
     }
     tx::register_mart_inputs(ctx, infomart).await?;
-    let next_interaction = infomart
-        .query_opt_i64("select max(interaction_id) from interaction_fact")
-        .await?
-        .unwrap_or(0)
-        + 1;
-    let next_resource = infomart
-        .query_opt_i64(
-            "select max(id) from (select max(interaction_resource_id) as id from \
-             interaction_resource_fact union all select max(mediation_segment_id) \
-             from mediation_segment_fact) ids",
-        )
-        .await?
-        .unwrap_or(0)
-        + 1;
-    tx::register_ids(ctx, next_interaction, next_resource, 0)?;
+    tx::register_ids(ctx, tx::ChunkIds::after_greatest(infomart).await?, 0)?;
     tx::materialize_input(ctx, inputs::VOICE_MERGE).await?;
     for (name, _) in inputs::VOICE_GIDB_INPUTS {
         tx::materialize_input(ctx, name).await?;

@@ -47,8 +47,11 @@ pub const RESOURCE_SKILL_FACTS: &str = "im_resource_skill_fact";
 pub const PLACE_GROUP_FACTS: &str = "im_place_group_fact";
 /// RESOURCE_GROUP_COMBINATION rows: `group_combination_key`, `group_key`.
 pub const GROUP_COMBINATIONS: &str = "im_resource_group_combination";
-/// One row: `next_interaction_id`, `next_resource_id` (first free ids of IF and IRF/MSF)
-/// and `audit_key` (the CTL_AUDIT_LOG key of the chunk's transaction).
+/// INTERACTION_RESOURCE_STATE keys by state, role and descriptor code.
+pub const IXN_RESOURCE_STATES: &str = "im_interaction_resource_state";
+/// One row: `next_interaction_id`, `next_resource_id` (first free ids of IF and IRF/MSF),
+/// `audit_key` (the CTL_AUDIT_LOG key of the chunk's transaction) and
+/// `next_state_fact_key` (first free IXN_RESOURCE_STATE_FACT_KEY).
 pub const IDS: &str = "tx_ids";
 
 /// The GIDB-fed inputs of the voice transform and the IDB table each copies.
@@ -61,7 +64,7 @@ pub const VOICE_GIDB_INPUTS: [(&str, &str); 5] = [
 ];
 
 /// The Info Mart inputs: name, source table and columns (all read as Int64 or Utf8).
-pub const MART_INPUTS: [(&str, &str, &[&str]); 12] = [
+pub const MART_INPUTS: [(&str, &str, &[&str]); 13] = [
     (
         RESOURCES,
         "RESOURCE_",
@@ -99,6 +102,16 @@ pub const MART_INPUTS: [(&str, &str, &[&str]); 12] = [
         MEDIA_TYPES,
         "MEDIA_TYPE",
         &["MEDIA_TYPE_KEY", "MEDIA_NAME_CODE"],
+    ),
+    (
+        IXN_RESOURCE_STATES,
+        "INTERACTION_RESOURCE_STATE",
+        &[
+            "INTERACTION_RESOURCE_STATE_KEY",
+            "STATE_NAME_CODE",
+            "STATE_ROLE_CODE",
+            "STATE_DESCRIPTOR_CODE",
+        ],
     ),
     (
         GROUP_COMBINATIONS,
@@ -161,6 +174,7 @@ pub fn schema(name: &str) -> Option<SchemaRef> {
             Field::new("next_interaction_id", DataType::Int64, false),
             Field::new("next_resource_id", DataType::Int64, false),
             Field::new("audit_key", DataType::Int64, false),
+            Field::new("next_state_fact_key", DataType::Int64, false),
         ])));
     }
     if let Some(schema) = multimedia::inputs::schema(name) {

@@ -1,5 +1,6 @@
 //! A session holding the transform's input tables (empty GIDB inputs with every column
-//! nullable, the seeded Info Mart dimensions, `tx_ids` = (1, 1, 1)) and every transform view.
+//! nullable, the seeded Info Mart dimensions, `tx_ids` 1 in every column) and every transform
+//! view.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -52,11 +53,7 @@ pub async fn session() -> SessionContext {
         if name == inputs::IDS {
             rows = vec![RecordBatch::try_new(
                 schema.clone(),
-                vec![
-                    Arc::new(arrow::array::Int64Array::from(vec![1])),
-                    Arc::new(arrow::array::Int64Array::from(vec![1])),
-                    Arc::new(arrow::array::Int64Array::from(vec![1])),
-                ],
+                vec![Arc::new(arrow::array::Int64Array::from(vec![1])) as ArrayRef; 4],
             )
             .expect("ids row")];
         }

@@ -19,7 +19,7 @@ pub use commit::mark_name;
 /// (the benchmark baselines).
 pub use session::{
     collect, materialize_input, materialize_views, new_session, register_gidb, register_ids,
-    register_mart_inputs, register_rows,
+    register_mart_inputs, register_rows, ChunkIds,
 };
 pub use multimedia::MULTIMEDIA_MARK;
 pub use streams::{config_marks, StreamReport, VOICE_MARK};

@@ -142,21 +142,50 @@ fn rows_to_batch(schema: &SchemaRef, rows: &[Vec<SqlValue>]) -> Result<RecordBat
     RecordBatch::try_new(schema.clone(), columns).map_err(|e| JobError::Data(e.to_string()))
 }
 
+/// The first free ids of a chunk's facts (all 0 for a chunk that writes none).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChunkIds {
+    /// First free INTERACTION_ID.
+    pub next_interaction_id: i64,
+    /// First free id of the shared IRF/MSF id space.
+    pub next_resource_id: i64,
+    /// First free IXN_RESOURCE_STATE_FACT_KEY.
+    pub next_state_fact_key: i64,
+}
+
+impl ChunkIds {
+    /// Each id after the greatest the Info Mart holds (1 in an empty Info Mart).
+    pub async fn after_greatest(db: &dyn Database) -> Result<Self, JobError> {
+        let next = |sql: &'static str| async move {
+            Ok::<i64, JobError>(db.query_opt_i64(sql).await?.unwrap_or(0) + 1)
+        };
+        Ok(ChunkIds {
+            next_interaction_id: next("select max(interaction_id) from interaction_fact").await?,
+            next_resource_id: next(
+                "select max(id) from (select max(interaction_resource_id) as id from \
+                 interaction_resource_fact union all select max(mediation_segment_id) \
+                 from mediation_segment_fact) ids",
+            )
+            .await?,
+            next_state_fact_key: next(
+                "select max(ixn_resource_state_fact_key) from ixn_resource_state_fact",
+            )
+            .await?,
+        })
+    }
+}
+
 /// Registers `tx_ids` with the chunk's first free ids and audit key.
-pub fn register_ids(
-    ctx: &SessionContext,
-    next_interaction_id: i64,
-    next_resource_id: i64,
-    audit_key: i64,
-) -> Result<(), JobError> {
+pub fn register_ids(ctx: &SessionContext, ids: ChunkIds, audit_key: i64) -> Result<(), JobError> {
     let schema = inputs::schema(inputs::IDS).expect("ids schema");
     let column = |v: i64| Arc::new(Int64Array::from(vec![v])) as ArrayRef;
     let batch = RecordBatch::try_new(
         schema,
         vec![
-            column(next_interaction_id),
-            column(next_resource_id),
+            column(ids.next_interaction_id),
+            column(ids.next_resource_id),
             column(audit_key),
+            column(ids.next_state_fact_key),
         ],
     )
     .map_err(|e| JobError::Data(e.to_string()))?;

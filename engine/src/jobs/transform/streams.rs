@@ -114,7 +114,7 @@ pub async fn run_config(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepo
         session::register_gidb(&df, gidb, name, table, MediaFamily::Voice, None).await?;
     }
     session::register_mart_inputs(&df, db).await?;
-    session::register_ids(&df, 0, 0, audit_key)?;
+    session::register_ids(&df, session::ChunkIds::default(), audit_key)?;
     session::register_window(&df, from, horizon)?;
     session::materialize_views(&df, &config::views()).await?;
     let (facts, collected) = output_steps(&df, &config::OUTPUTS, &mut report).await?;
@@ -247,21 +247,8 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
                 .await?;
         }
         session::register_mart_inputs(&df, db).await?;
-        let next_interaction = db
-            .query_opt_i64("select max(interaction_id) from interaction_fact")
-            .await?
-            .unwrap_or(0)
-            + 1;
-        let next_resource = db
-            .query_opt_i64(
-                "select max(id) from (select max(interaction_resource_id) as id from \
-                 interaction_resource_fact union all select max(mediation_segment_id) \
-                 from mediation_segment_fact) ids",
-            )
-            .await?
-            .unwrap_or(0)
-            + 1;
-        session::register_ids(&df, next_interaction, next_resource, audit_key)?;
+        let ids = session::ChunkIds::after_greatest(db).await?;
+        session::register_ids(&df, ids, audit_key)?;
         for (name, _) in inputs::VOICE_GIDB_INPUTS {
             session::materialize_input(&df, name).await?;
         }
@@ -270,6 +257,7 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
             ("INTERACTION_FACT", voice::INTERACTION_FACT),
             ("INTERACTION_RESOURCE_FACT", voice::IRF),
             ("MEDIATION_SEGMENT_FACT", voice::MSF),
+            ("IXN_RESOURCE_STATE_FACT", voice::IXN_RESOURCE_STATE_FACT),
             (
                 "RESOURCE_GROUP_COMBINATION",
                 voice::RESOURCE_GROUP_COMBINATION,
@@ -285,10 +273,17 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
         )?;
         let rows: i64 = collected.iter().map(|b| row_count(b)).sum();
         let mut steps = Vec::new();
-        if let (Some((low, _)), Some((_, high))) = (
+        // State facts start within their interaction's span, except wrap-up, which may
+        // start one second after the interaction's last release.
+        let span = [
             column_range(&collected[0], "start_date_time_key"),
             column_range(&collected[0], "end_date_time_key"),
-        ) {
+            column_range(&collected[3], "start_date_time_key"),
+        ]
+        .into_iter()
+        .flatten()
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
+        if let Some((low, high)) = span {
             let width = i64::from(ctx.config.gim_etl.partitioning_interval_size_gim);
             for sql in missing_partitions(db, width, low, high).await? {
                 steps.push(WriteStep::Sql(sql));

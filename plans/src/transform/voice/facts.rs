@@ -8,7 +8,7 @@ use crate::transform::inputs::{
 use crate::transform::View;
 
 use super::combination::SEGMENT_COMBINATIONS;
-use super::metrics::measure_columns;
+use super::metrics::{measure_columns, CONSULT_ONLY_ACW};
 
 /// Output view of INTERACTION_FACT rows.
 pub const INTERACTION_FACT: &str = "voice_interaction_fact";
@@ -202,14 +202,13 @@ pub fn views() -> Vec<View> {
                       then coalesce(i.customer_answer_ts, i.end_ts) end as irf_anchor_ts, \
                  case when i.end_rank = 1 then 1 else 0 end as last_interaction_resource, \
                  {measures}, \
-                 case when i.resource_role = 'ReceivedConsult' and i.customer_handle_count = 0 \
-                      then 0 else i.acw_count end as after_call_work_count, \
-                 case when i.resource_role = 'ReceivedConsult' and i.customer_handle_count = 0 \
-                      then 0 else i.acw_duration end as after_call_work_duration, \
-                 case when i.resource_role = 'ReceivedConsult' and i.customer_handle_count = 0 \
-                      then i.acw_count else 0 end as cons_rcv_acw_count, \
-                 case when i.resource_role = 'ReceivedConsult' and i.customer_handle_count = 0 \
-                      then i.acw_duration else 0 end as cons_rcv_acw_duration, \
+                 case when {CONSULT_ONLY_ACW} then 0 else i.acw_count end \
+                      as after_call_work_count, \
+                 case when {CONSULT_ONLY_ACW} then 0 else i.acw_duration end \
+                      as after_call_work_duration, \
+                 case when {CONSULT_ONLY_ACW} then i.acw_count else 0 end as cons_rcv_acw_count, \
+                 case when {CONSULT_ONLY_ACW} then i.acw_duration else 0 end \
+                      as cons_rcv_acw_duration, \
                  case when i.customer_handle_count > 0 then i.acw_count else 0 end \
                       as customer_acw_count, \
                  case when i.customer_handle_count > 0 then i.acw_duration else 0 end \

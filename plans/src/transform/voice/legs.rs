@@ -122,7 +122,8 @@ pub fn views() -> Vec<View> {
             "vx_segment_raw",
             format!(
                 "select l.root_data_source_key, l.interaction_guid, l.irf_guid, l.context, \
-                 l.conf_ts, l.data_source_key, l.callid, h.state, h.added_ts as t0, \
+                 l.conf_ts, l.data_source_key, l.partyid, l.callid, h.pseq, h.state, \
+                 h.added_ts as t0, \
                  lead(h.added_ts) over (partition by h.data_source_key, h.partyid \
                       order by h.added_ts, h.pseq) as t1, \
                  lag(h.state) over (partition by h.data_source_key, h.partyid \
@@ -133,8 +134,8 @@ pub fn views() -> Vec<View> {
         ),
         View::new(
             "vx_segment",
-            "select s.root_data_source_key, s.interaction_guid, s.irf_guid, s.state, s.t0, s.t1, \
-             s.t1 - s.t0 as dur, \
+            "select s.root_data_source_key, s.interaction_guid, s.irf_guid, s.data_source_key, \
+             s.partyid, s.pseq, s.state, s.t0, s.t1, s.t1 - s.t0 as dur, \
              case when s.context = 'primary' and s.conf_ts is not null and s.t0 >= s.conf_ts \
                   then 'conf_init' else s.context end as ctx, \
              (s.prev_state is null or s.prev_state <> s.state) as entered, \

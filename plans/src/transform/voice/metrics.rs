@@ -1,6 +1,7 @@
 //! IRF measures from the leg segments (infomart.md §4.5): each segment adds its seconds
 //! (and one entry, when the state was entered) to the family of its context, and to the
-//! customer overlay while the customer is on the call; after-call work follows the release.
+//! customer overlay while the customer is on the call; after-call work follows the release
+//! (`vx_irf_acw_interval`: the agent's after-call-work intervals credited to each IRF).
 
 use crate::transform::codes::*;
 use crate::transform::{count_if, sum_if, View};
@@ -117,6 +118,27 @@ pub fn measure_columns() -> Vec<String> {
     columns
 }
 
+/// Whether the `vx_segment` row `segment` is one some family of [`FAMILIES`] measures: the
+/// seconds an IRF's duration columns add up.
+pub fn measured_segment(segment: &str) -> String {
+    FAMILIES
+        .iter()
+        .map(|(ctx, _, states)| {
+            let codes: Vec<String> = states.iter().map(|(state, _)| state.to_string()).collect();
+            format!(
+                "({segment}.ctx = '{ctx}' and {segment}.state in ({}))",
+                codes.join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// Condition on an IRF row `i` (of `vx_irf`): its after-call work belongs to a consultation
+/// that never reached the customer (`CONS_RCV_ACW_*`) rather than to `AFTER_CALL_WORK_*`.
+pub const CONSULT_ONLY_ACW: &str =
+    "(i.resource_role = 'ReceivedConsult' and i.customer_handle_count = 0)";
+
 /// The views of this module, in dependency order.
 pub fn views() -> Vec<View> {
     vec![
@@ -134,14 +156,19 @@ pub fn views() -> Vec<View> {
             ),
         ),
         View::new(
-            "vx_irf_acw",
-            "select o.root_data_source_key, o.interaction_guid, o.irf_guid, \
-             cast(count(a.acw_from) as bigint) as acw_count, \
-             cast(coalesce(sum(a.acw_to - a.acw_from), 0) as bigint) as acw_duration \
+            "vx_irf_acw_interval",
+            "select o.root_data_source_key, o.interaction_guid, o.irf_guid, a.acw_from, a.acw_to \
              from vx_irf_origin o join vx_acw a on o.agentid = a.agentid \
              and a.acw_from >= o.released_ts and a.acw_from <= o.released_ts + 1 \
-             where o.kind = 'agent' \
-             group by o.root_data_source_key, o.interaction_guid, o.irf_guid",
+             where o.kind = 'agent'",
+        ),
+        View::new(
+            "vx_irf_acw",
+            "select root_data_source_key, interaction_guid, irf_guid, \
+             cast(count(acw_from) as bigint) as acw_count, \
+             cast(coalesce(sum(acw_to - acw_from), 0) as bigint) as acw_duration \
+             from vx_irf_acw_interval \
+             group by root_data_source_key, interaction_guid, irf_guid",
         ),
     ]
 }

@@ -1,6 +1,7 @@
-//! The voice transform (infomart.md §4.2–§4.9): the interactions the merge stage emitted,
-//! turned into INTERACTION_FACT, INTERACTION_RESOURCE_FACT and MEDIATION_SEGMENT_FACT rows,
-//! with the RESOURCE_GROUP_COMBINATION rows their IRFs need.
+//! The voice transform (infomart.md §4.2–§4.9, §4.12): the interactions the merge stage
+//! emitted, turned into INTERACTION_FACT, INTERACTION_RESOURCE_FACT, MEDIATION_SEGMENT_FACT
+//! and IXN_RESOURCE_STATE_FACT rows, with the RESOURCE_GROUP_COMBINATION rows their IRFs
+//! need.
 //! Project decisions on the rules the spec leaves open are listed in docs/transform.md.
 
 mod checks;
@@ -9,16 +10,19 @@ mod facts;
 mod irf;
 mod legs;
 mod metrics;
+mod resource_states;
 
 pub use checks::DISCARDS;
 pub use combination::RESOURCE_GROUP_COMBINATION;
 pub(crate) use combination::views_over as group_combination_views;
 pub use facts::{INTERACTION_FACT, IRF, MSF};
+pub use resource_states::IXN_RESOURCE_STATE_FACT;
 
 use super::View;
 
 /// Every view of the voice transform, in dependency order; the outputs are
-/// [`INTERACTION_FACT`], [`IRF`], [`MSF`], [`RESOURCE_GROUP_COMBINATION`] and [`DISCARDS`].
+/// [`INTERACTION_FACT`], [`IRF`], [`MSF`], [`IXN_RESOURCE_STATE_FACT`],
+/// [`RESOURCE_GROUP_COMBINATION`] and [`DISCARDS`].
 pub fn views() -> Vec<View> {
     let mut views = legs::views();
     views.extend(checks::views());
@@ -26,6 +30,7 @@ pub fn views() -> Vec<View> {
     views.extend(irf::views());
     views.extend(combination::views());
     views.extend(facts::views());
+    views.extend(resource_states::views());
     views.push(checks::output());
     views
 }
