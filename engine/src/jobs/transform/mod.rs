@@ -15,13 +15,13 @@ use super::extract::open_gidb;
 use super::{names, Job, JobContext, JobError, JobOutcome};
 
 pub use commit::mark_name;
+pub use multimedia::MULTIMEDIA_MARK;
 /// The transform's DataFusion session helpers, for tools that run the views themselves
 /// (the benchmark baselines).
 pub use session::{
     collect, materialize_input, materialize_views, new_session, register_gidb, register_ids,
     register_mart_inputs, register_rows, ChunkIds,
 };
-pub use multimedia::MULTIMEDIA_MARK;
 pub use streams::{config_marks, StreamReport, VOICE_MARK};
 
 /// Job_TransformGIM.

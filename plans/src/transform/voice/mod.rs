@@ -13,8 +13,8 @@ mod metrics;
 mod resource_states;
 
 pub use checks::DISCARDS;
-pub use combination::RESOURCE_GROUP_COMBINATION;
 pub(crate) use combination::views_over as group_combination_views;
+pub use combination::RESOURCE_GROUP_COMBINATION;
 pub use facts::{INTERACTION_FACT, IRF, MSF};
 pub use resource_states::IXN_RESOURCE_STATE_FACT;
 
