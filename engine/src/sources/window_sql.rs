@@ -30,8 +30,12 @@ pub struct WindowSelect<'a> {
     /// The chain of parents from the table to the one the rule applies to (empty when the
     /// table is selected by its own columns); e.g. G_PARTY_HISTORY → G_PARTY → G_CALL.
     pub parents: Vec<ParentLink>,
-    /// DSS_IDs of the data source's sessions in this IDB (GSYS_DOMAIN values).
+    /// DSS_IDs of the data source's sessions in this IDB (GSYS_DOMAIN values) of the provider
+    /// that stamped the rows the window rule applies to: the table's, or its root parent's.
     pub sessions: Vec<i64>,
+    /// DSS_IDs the table's own rows must carry when another provider stamped them than its
+    /// root parent (attached data under a call: GUD rows, GCC calls); empty otherwise.
+    pub own_sessions: Vec<i64>,
     /// SQL dialect of the IDB.
     pub dialect: Dialect,
 }
@@ -91,6 +95,17 @@ impl WindowSelect<'_> {
                     "and",
                 )
             }
+        };
+        let (base, joiner) = if self.parents.is_empty() || self.own_sessions.is_empty() {
+            (base, joiner)
+        } else {
+            let own = self
+                .own_sessions
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            (format!("{base} where t.gsys_domain in ({own})"), "and")
         };
         match self.partition_column() {
             Some(column) if partitions > 1 => (0..partitions)
@@ -228,8 +243,27 @@ mod tests {
                 })
                 .collect(),
             sessions: vec![4, 9],
+            own_sessions: Vec::new(),
             dialect,
         }
+    }
+
+    #[test]
+    fn attached_data_follows_the_calls_of_the_interaction_sessions() {
+        let table = tidemark_schemas::idb::table("G_USERDATA_HISTORY").unwrap();
+        let rule = HwmRule::column("TERMINATED_TS");
+        let mut plan = select(table, &rule, &[("g_call", "callid")], Dialect::Sqlite);
+        plan.own_sessions = vec![7];
+        let sql = plan.queries(0, 50, 1);
+        assert!(
+            sql[0].contains(
+                "from g_call p0 where p0.terminated_ts > 0 and p0.terminated_ts <= 50 \
+             and p0.gsys_domain in (4, 9) group by p0.callid) w on t.callid = w.wkey \
+             where t.gsys_domain in (7)"
+            ),
+            "{}",
+            sql[0]
+        );
     }
 
     #[test]

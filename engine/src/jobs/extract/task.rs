@@ -16,7 +16,7 @@ use tracing::{debug_span, info_span, warn, Instrument};
 use super::choice::{self, Clock};
 use super::commit::{self, ChunkRecord};
 use super::rows::{self, Stamp};
-use super::sessions::{SetSessions, SourceId};
+use super::sessions::{provider_of, SetSessions, SourceId};
 use super::JobError;
 use crate::sources::idb::Idb;
 use crate::sources::window_sql::{ParentLink, WindowSelect, KEY_COLUMN};
@@ -63,18 +63,32 @@ pub struct TablePlan {
 
 impl TablePlan {
     /// The window selection of this plan in IDB `idb` of the set: the source's sessions of
-    /// the plan's provider there.
+    /// the plan's provider there. A table under a parent is windowed by its root parent's
+    /// rows, so by the sessions of the root parent's provider, and its own rows by its own
+    /// provider's sessions when that differs (attached data under a call).
     pub fn select(&self, idb: usize, dialect: tidemark_schemas::Dialect) -> WindowSelect<'static> {
+        let root_provider = self
+            .parents
+            .last()
+            .and_then(|p| tidemark_schemas::idb::table(&p.table))
+            .map_or(self.provider, provider_of);
+        let dss_ids = |provider: &str| -> Vec<i64> {
+            self.set
+                .sessions
+                .of(idb, self.source, provider)
+                .map(|s| s.dss_id)
+                .collect()
+        };
         WindowSelect {
             table: self.table,
             rule: self.rule,
             parents: self.parents.clone(),
-            sessions: self
-                .set
-                .sessions
-                .of(idb, self.source, self.provider)
-                .map(|s| s.dss_id)
-                .collect(),
+            sessions: dss_ids(root_provider),
+            own_sessions: if root_provider == self.provider {
+                Vec::new()
+            } else {
+                dss_ids(self.provider)
+            },
             dialect,
         }
     }
