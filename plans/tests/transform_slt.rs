@@ -60,6 +60,7 @@ async fn every_output_column_is_a_mart_column() {
                 tidemark_plans::transform::voice::RESOURCE_GROUP_COMBINATION,
             ),
         ])
+        .chain(tidemark_plans::transform::voice::USER_DATA_OUTPUTS)
         .chain(tidemark_plans::transform::multimedia::OUTPUTS);
     for (table, view) in outputs {
         let def = tidemark_schemas::mart::table(table).expect("mart table");

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use extract_common::*;
 use tidemark::jobs::names;
-use tidemark_sinks::database::Database;
+use tidemark_sinks::database::{Database, SqlValue};
 use tidemark_tests::{fresh_postgres, fresh_sqlite};
 
 /// An interaction's agent talk and hold seconds and its number of agent parties.
@@ -175,6 +175,107 @@ async fn states_off_their_irf(db: &dyn Database) -> Vec<String> {
         .collect()
 }
 
+/// User data (infomart.md §2.13, §4.15): one IRF_USER_DATA_GEN_1 and one IRF_USER_DATA_KEYS
+/// row per voice IRF; CUSTOMER_ID is the `CustomerID` the simulator attached to the
+/// interaction's call when it was attached before the IRF ended (default mapping, rule
+/// CALL), else empty; the `Segment` KVP names the IRF's INTERACTION_DESCRIPTOR, found once
+/// per tuple. Multimedia IRFs have no user data yet (docs/transform.md, "Multimedia stream").
+async fn user_data_matches_the_idb(db: &dyn Database, idb: &dyn Database) {
+    let irfs = scalar(
+        db,
+        "select count(*) from interaction_resource_fact i join media_type m \
+         on m.media_type_key = i.media_type_key where m.media_name_code = 'VOICE'",
+    )
+    .await;
+    for table in ["irf_user_data_gen_1", "irf_user_data_keys"] {
+        let sql = format!(
+            "select count(distinct i.interaction_resource_id) from interaction_resource_fact i \
+             join {table} u on u.interaction_resource_id = i.interaction_resource_id"
+        );
+        assert_eq!(scalar(db, &sql).await, irfs, "{table} rows of IRFs");
+        let all = format!("select count(*) from {table}");
+        assert_eq!(scalar(db, &all).await, irfs, "{table} rows");
+    }
+    let attached: BTreeMap<String, (String, i64)> = idb
+        .query(
+            "select callid, value, added_ts from g_userdata_history where keyname = 'CustomerID'",
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r[0].to_string(), (r[1].to_string(), r[2].as_i64().unwrap())))
+        .collect();
+    assert!(attached.len() > 50, "{} CustomerID KVPs", attached.len());
+    let rows = db
+        .query(
+            "select f.media_server_ixn_guid, i.interaction_resource_id, i.end_ts, g.customer_id \
+             from interaction_resource_fact i \
+             join interaction_fact f on f.interaction_id = i.interaction_id \
+             join irf_user_data_gen_1 g on g.interaction_resource_id = i.interaction_resource_id",
+        )
+        .await
+        .unwrap();
+    let mut wrong = Vec::new();
+    let mut with_value = 0;
+    for row in &rows {
+        let (guid, end_ts) = (row[0].to_string(), row[2].as_i64().unwrap());
+        let expected = attached
+            .get(&guid)
+            .filter(|(_, at)| *at <= end_ts)
+            .map(|(value, _)| value.clone());
+        let actual = match &row[3] {
+            SqlValue::Null => None,
+            value => Some(value.to_string()),
+        };
+        with_value += usize::from(actual.is_some());
+        if actual != expected {
+            wrong.push(format!(
+                "IRF {} of {guid}: {actual:?} vs {expected:?}",
+                row[1]
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {}: {wrong:#?}",
+        wrong.len(),
+        rows.len()
+    );
+    assert!(with_value > 50, "{with_value} IRFs with a CUSTOMER_ID");
+    assert!(
+        scalar(
+            db,
+            "select count(*) from irf_user_data_keys k join interaction_descriptor d \
+             on d.interaction_descriptor_key = k.interaction_descriptor_key \
+             where d.customer_segment in ('Gold', 'Silver', 'Bronze')"
+        )
+        .await
+            > 0,
+        "no IRF with the simulated Segment"
+    );
+    assert_eq!(
+        scalar(
+            db,
+            "select count(*) from irf_user_data_keys k left join interaction_descriptor d \
+             on d.interaction_descriptor_key = k.interaction_descriptor_key \
+             where d.interaction_descriptor_key is null"
+        )
+        .await,
+        0,
+        "descriptor keys that were not written"
+    );
+    assert_eq!(
+        scalar(
+            db,
+            "select count(*) - count(distinct customer_segment || '|' || service_type || '|' \
+             || service_subtype || '|' || business_result) from interaction_descriptor"
+        )
+        .await,
+        0,
+        "a descriptor tuple written twice"
+    );
+}
+
 /// A digest of the fact tables, to compare runs.
 async fn digest(db: &dyn Database) -> Vec<i64> {
     let mut out = Vec::new();
@@ -187,6 +288,8 @@ async fn digest(db: &dyn Database) -> Vec<i64> {
         "select count(*) from resource_group_combination",
         "select coalesce(sum(talk_duration + ring_duration + hold_duration), 0) from interaction_resource_fact",
         "select coalesce(max(update_audit_key), 0) from interaction_resource_fact",
+        "select count(*) from irf_user_data_gen_1",
+        "select count(*) from interaction_descriptor",
         "select count(*) from ixn_resource_state_fact",
         "select coalesce(sum(total_duration), 0) from ixn_resource_state_fact",
     ] {
@@ -371,6 +474,8 @@ async fn cycle_matches_the_truth(mart_url: &str) {
         off.len(),
         &off[..off.len().min(10)]
     );
+
+    user_data_matches_the_idb(db.as_ref(), idb_db.as_ref()).await;
 
     let before = digest(db.as_ref()).await;
     let again = run_job(&config, names::TRANSFORM).await;

@@ -23,6 +23,10 @@ pub const PARTY_HISTORY: &str = "tx_party_history";
 pub const VIRTUAL_QUEUES: &str = "tx_virtual_queue";
 /// G_AGENT_STATE_HISTORY rows (voice).
 pub const AGENT_STATES: &str = "tx_agent_state";
+/// G_USERDATA_HISTORY rows (voice).
+pub const USERDATA_HISTORY: &str = "tx_userdata_history";
+/// G_SECURE_USERDATA_HISTORY rows (voice).
+pub const SECURE_USERDATA_HISTORY: &str = "tx_secure_userdata_history";
 /// Resource keys: `resource_key`, `resource_cfg_type_id`, `resource_cfg_dbid`.
 pub const RESOURCES: &str = "im_resource";
 /// Place keys: `place_key`, `place_cfg_dbid`.
@@ -47,6 +51,12 @@ pub const RESOURCE_SKILL_FACTS: &str = "im_resource_skill_fact";
 pub const PLACE_GROUP_FACTS: &str = "im_place_group_fact";
 /// RESOURCE_GROUP_COMBINATION rows: `group_combination_key`, `group_key`.
 pub const GROUP_COMBINATIONS: &str = "im_resource_group_combination";
+/// The user-data mapping: CTL_UD_TO_UDE_MAPPING rows (infomart.md §3.28).
+pub const USER_DATA_MAPPING: &str = "im_ud_to_ude_mapping";
+/// INTERACTION_DESCRIPTOR rows: key and the four attributes.
+pub const INTERACTION_DESCRIPTORS: &str = "im_interaction_descriptor";
+/// USER_DATA_CUST_DIM_1 rows: `id` and the five attributes.
+pub const USER_DATA_CUST_DIM_1: &str = "im_user_data_cust_dim_1";
 /// INTERACTION_RESOURCE_STATE keys by state, role and descriptor code.
 pub const IXN_RESOURCE_STATES: &str = "im_interaction_resource_state";
 /// One row: `next_interaction_id`, `next_resource_id` (first free ids of IF and IRF/MSF),
@@ -55,16 +65,18 @@ pub const IXN_RESOURCE_STATES: &str = "im_interaction_resource_state";
 pub const IDS: &str = "tx_ids";
 
 /// The GIDB-fed inputs of the voice transform and the IDB table each copies.
-pub const VOICE_GIDB_INPUTS: [(&str, &str); 5] = [
+pub const VOICE_GIDB_INPUTS: [(&str, &str); 7] = [
     (CALLS, "G_CALL"),
     (PARTIES, "G_PARTY"),
     (PARTY_HISTORY, "G_PARTY_HISTORY"),
     (VIRTUAL_QUEUES, "G_VIRTUAL_QUEUE"),
     (AGENT_STATES, "G_AGENT_STATE_HISTORY"),
+    (USERDATA_HISTORY, "G_USERDATA_HISTORY"),
+    (SECURE_USERDATA_HISTORY, "G_SECURE_USERDATA_HISTORY"),
 ];
 
 /// The Info Mart inputs: name, source table and columns (all read as Int64 or Utf8).
-pub const MART_INPUTS: [(&str, &str, &[&str]); 13] = [
+pub const MART_INPUTS: [(&str, &str, &[&str]); 16] = [
     (
         RESOURCES,
         "RESOURCE_",
@@ -155,13 +167,51 @@ pub const MART_INPUTS: [(&str, &str, &[&str]); 13] = [
             "END_TS",
         ],
     ),
+    (
+        USER_DATA_MAPPING,
+        "CTL_UD_TO_UDE_MAPPING",
+        &[
+            "ID",
+            "UD_KEY_NAME",
+            "UDE_TABLE_NAME",
+            "UDE_COLUMN_NAME",
+            "PROPAGATION_RULE",
+            "DEFAULT_VALUE",
+            "ACTIVE_FLAG",
+        ],
+    ),
+    (
+        INTERACTION_DESCRIPTORS,
+        "INTERACTION_DESCRIPTOR",
+        &[
+            "INTERACTION_DESCRIPTOR_KEY",
+            "CUSTOMER_SEGMENT",
+            "SERVICE_TYPE",
+            "SERVICE_SUBTYPE",
+            "BUSINESS_RESULT",
+        ],
+    ),
+    (
+        USER_DATA_CUST_DIM_1,
+        "USER_DATA_CUST_DIM_1",
+        &[
+            "ID",
+            "DIM_ATTRIBUTE_1",
+            "DIM_ATTRIBUTE_2",
+            "DIM_ATTRIBUTE_3",
+            "DIM_ATTRIBUTE_4",
+            "DIM_ATTRIBUTE_5",
+        ],
+    ),
 ];
 
-/// Whether a mart input column is a key or number (Int64) rather than a code (Utf8).
+/// Whether a mart input column is a key, number or flag (Int64) rather than a code or
+/// name (Utf8).
 pub fn is_numeric_column(column: &str) -> bool {
-    ["_KEY", "_ID", "_DBID", "_TS", "_LEVEL"]
-        .iter()
-        .any(|suffix| column.ends_with(suffix))
+    column == "ID"
+        || ["_KEY", "_ID", "_DBID", "_TS", "_LEVEL", "_FLAG"]
+            .iter()
+            .any(|suffix| column.ends_with(suffix))
 }
 
 /// Schema of the input table `name`, `None` for an unknown name.

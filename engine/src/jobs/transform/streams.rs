@@ -35,11 +35,12 @@ pub fn config_marks() -> Vec<String> {
 pub const VOICE_MARK: &str = "GIDB_G_IR_V";
 
 /// Voice tables whose extraction marks bound the voice stream besides the merge mark.
-const VOICE_TABLES: [&str; 4] = [
+const VOICE_TABLES: [&str; 5] = [
     "G_PARTY",
     "G_PARTY_HISTORY",
     "G_VIRTUAL_QUEUE",
     "G_AGENT_STATE_HISTORY",
+    "G_USERDATA_HISTORY",
 ];
 
 /// What a stream did.
@@ -263,6 +264,10 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
                 voice::RESOURCE_GROUP_COMBINATION,
             ),
         ];
+        let outputs: Vec<_> = outputs
+            .into_iter()
+            .chain(voice::USER_DATA_OUTPUTS)
+            .collect();
         let (facts, collected) = output_steps(&df, &outputs, &mut report).await?;
         let discarded = discards::read(&session::collect(&df, voice::DISCARDS).await?)?;
         report.add("STG_TRANSFORM_DISCARDS", discarded.len() as i64);

@@ -11,18 +11,21 @@ mod irf;
 mod legs;
 mod metrics;
 mod resource_states;
+mod user_data;
 
 pub use checks::DISCARDS;
 pub(crate) use combination::views_over as group_combination_views;
 pub use combination::RESOURCE_GROUP_COMBINATION;
 pub use facts::{INTERACTION_FACT, IRF, MSF};
 pub use resource_states::IXN_RESOURCE_STATE_FACT;
+pub use user_data::USER_DATA_OUTPUTS;
 
 use super::View;
 
 /// Every view of the voice transform, in dependency order; the outputs are
 /// [`INTERACTION_FACT`], [`IRF`], [`MSF`], [`IXN_RESOURCE_STATE_FACT`],
-/// [`RESOURCE_GROUP_COMBINATION`] and [`DISCARDS`].
+/// [`RESOURCE_GROUP_COMBINATION`], the user-data tables of [`USER_DATA_OUTPUTS`] and
+/// [`DISCARDS`].
 pub fn views() -> Vec<View> {
     let mut views = legs::views();
     views.extend(checks::views());
@@ -31,6 +34,7 @@ pub fn views() -> Vec<View> {
     views.extend(combination::views());
     views.extend(facts::views());
     views.extend(resource_states::views());
+    views.extend(user_data::views());
     views.push(checks::output());
     views
 }

@@ -10,6 +10,7 @@ mod interaction;
 mod outbound;
 mod sentinels;
 pub mod technical_descriptor;
+pub mod user_data;
 
 use std::collections::BTreeMap;
 
@@ -45,7 +46,8 @@ pub fn snake_code(label: &str) -> String {
 }
 
 /// Fixed control rows: CTL_PROCESSING_STATUS 0 = DEFAULT, which user-data dimension each
-/// CUSTOM_KEY_n of IRF_USER_DATA_KEYS references, and the tables Job_ExportGIM exports.
+/// CUSTOM_KEY_n of IRF_USER_DATA_KEYS references, the default user-data mapping and the
+/// tables Job_ExportGIM exports.
 fn control_rows() -> Vec<(&'static str, Vec<Row<'static>>)> {
     let processing_status = vec![vec![
         ("PROCESSING_STATUS_KEY", Value::from(0)),
@@ -63,6 +65,7 @@ fn control_rows() -> Vec<(&'static str, Vec<Row<'static>>)> {
     vec![
         ("CTL_PROCESSING_STATUS", processing_status),
         ("CTL_UDE_KEYS_TO_DIM_MAPPING", key_mapping),
+        ("CTL_UD_TO_UDE_MAPPING", user_data::mapping_rows()),
         ("CTL_EXPORT_TABLES", export_tables::rows()),
     ]
 }

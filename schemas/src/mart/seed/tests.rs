@@ -234,3 +234,24 @@ fn codes() {
         "PREDICTIVE_WITH_SEIZING"
     );
 }
+
+#[test]
+fn default_user_data_mapping_targets_text_columns() {
+    let batches = batches();
+    let mapping = &batches["CTL_UD_TO_UDE_MAPPING"];
+    assert_eq!(mapping.num_rows(), super::user_data::DEFAULT_MAPPING.len());
+    let targets = column_text(mapping, "UDE_TABLE_NAME")
+        .into_iter()
+        .zip(column_text(mapping, "UDE_COLUMN_NAME"));
+    for (table_name, column) in targets {
+        let def = table(&table_name).unwrap();
+        let column_def = def.column(&column).unwrap();
+        assert!(
+            matches!(column_def.sql_type, crate::table::SqlType::Varchar(_)),
+            "{table_name}.{column}"
+        );
+    }
+    assert!(column_text(mapping, "PROPAGATION_RULE")
+        .iter()
+        .all(|r| r == "CALL"));
+}
