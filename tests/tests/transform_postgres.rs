@@ -33,6 +33,9 @@ async fn mart_state(db: &dyn Database) -> Vec<String> {
         "select * from resource_ order by resource_key",
         "select * from resource_group_fact_ order by resource_group_fact_key",
         "select * from resource_group_combination order by group_combination_key, group_key",
+        "select * from irf_user_data_gen_1 order by interaction_resource_id",
+        "select * from irf_user_data_keys order by interaction_resource_id",
+        "select * from interaction_descriptor order by interaction_descriptor_key",
         "select hwm_name, hwm_value from ctl_hwm where hwm_name like 'transform:%' order by 1",
     ] {
         for row in db.query(sql).await.unwrap() {
