@@ -146,12 +146,15 @@ async fn etl_status_after_a_real_extract_and_transform_cycle_on_postgres() {
     let voice_mark = marks
         .transform("GIDB_G_IR_V")
         .expect("voice transform mark");
+    let multimedia_mark = marks
+        .transform("GIDB_G_IR_MM")
+        .expect("multimedia transform mark");
     let config_mark = marks.transform("GIDB_GC").expect("configuration marks");
     let extract_mark = marks.extraction(&[1, 2, 3, 4]).expect("extraction marks");
     let cycle_end = chrono::DateTime::parse_from_rfc3339(CYCLE_AS_OF)
         .unwrap()
         .timestamp();
-    assert!(voice_mark <= cycle_end && config_mark <= cycle_end);
+    assert!(voice_mark <= cycle_end && multimedia_mark <= cycle_end && config_mark <= cycle_end);
     assert!(
         extract_mark > cycle_end,
         "the second extraction went past the cycle"
@@ -165,6 +168,13 @@ async fn etl_status_after_a_real_extract_and_transform_cycle_on_postgres() {
 
     let extract = assert_latency(&status, test_now, "extract", "latency_sec", extract_mark);
     let voice = assert_latency(&status, test_now, "voice", "latency_sec", voice_mark);
+    let multimedia = assert_latency(
+        &status,
+        test_now,
+        "multimedia",
+        "latency_sec",
+        multimedia_mark,
+    );
     let configuration = assert_latency(
         &status,
         test_now,
@@ -175,6 +185,7 @@ async fn etl_status_after_a_real_extract_and_transform_cycle_on_postgres() {
     for (id, latency) in [
         ("extract", extract),
         ("voice", voice),
+        ("multimedia", multimedia),
         ("configuration", configuration),
     ] {
         assert!(latency > stuck_secs, "{id}: {latency} s");
@@ -195,13 +206,20 @@ async fn etl_status_after_a_real_extract_and_transform_cycle_on_postgres() {
         voice > voice_extract,
         "transform latency ≥ extract latency (§8.3)"
     );
+    let multimedia_extract = assert_latency(
+        &status,
+        test_now,
+        "multimedia",
+        "extract_latency_sec",
+        marks.extraction(&[2]).unwrap(),
+    );
+    assert!(
+        multimedia > multimedia_extract,
+        "multimedia: transform behind extraction"
+    );
 
     // Extracted but never transformed: no latency of their own, at least their extraction's.
-    for (id, source_types) in [
-        ("multimedia", &[2][..]),
-        ("agent_activity", &[1, 2][..]),
-        ("outbound", &[3][..]),
-    ] {
+    for (id, source_types) in [("agent_activity", &[1, 2][..]), ("outbound", &[3][..])] {
         let row = area(&status, id);
         assert_eq!(row["latency_sec"], Value::Null, "{id}: {row}");
         assert_eq!(row["mark_ts"], Value::Null, "{id}: {row}");
