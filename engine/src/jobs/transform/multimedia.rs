@@ -9,18 +9,16 @@ use std::sync::Arc;
 use arrow::array::{ArrayRef, Int64Array, RecordBatch};
 use chrono::Utc;
 use datafusion::prelude::SessionContext;
-use tidemark_plans::transform::inputs;
 use tidemark_plans::transform::multimedia::{self, inputs as mm};
 use tidemark_schemas::gidb::MediaFamily;
-use tidemark_sinks::database::{Database, WriteStep};
+use tidemark_sinks::database::Database;
 use tidemark_sinks::gidb::{day_of, GidbStore};
 
 use super::super::audit::next_audit_key;
-use super::super::initialize::partitions::missing_partitions;
 use super::super::{JobContext, JobError};
 use super::commit::{self, column_range, current_mark, extraction_horizon, row_count, ChunkCommit};
 use super::session;
-use super::streams::{config_marks, output_steps, StreamReport};
+use super::streams::{config_marks, output_steps, partition_steps, StreamReport};
 
 /// The multimedia stream's HWM name.
 pub const MULTIMEDIA_MARK: &str = "GIDB_G_IR_MM";
@@ -116,45 +114,6 @@ async fn register_inputs(
     Ok(())
 }
 
-/// Registers `tx_ids`: the first free INTERACTION_ID and IRF/MSF id after the greatest the
-/// Info Mart holds, and the chunk's audit key (other ids of the input are not used here).
-async fn register_chunk_ids(
-    df: &SessionContext,
-    db: &dyn Database,
-    audit_key: i64,
-) -> Result<(), JobError> {
-    let next_interaction_id = db
-        .query_opt_i64("select max(interaction_id) from interaction_fact")
-        .await?
-        .unwrap_or(0)
-        + 1;
-    let next_resource_id = db
-        .query_opt_i64(
-            "select max(id) from (select max(interaction_resource_id) as id from \
-             interaction_resource_fact union all select max(mediation_segment_id) \
-             from mediation_segment_fact) ids",
-        )
-        .await?
-        .unwrap_or(0)
-        + 1;
-    let schema = inputs::schema(inputs::IDS).expect("ids schema");
-    let columns: Vec<ArrayRef> = schema
-        .fields()
-        .iter()
-        .map(|field| {
-            let value = match field.name().as_str() {
-                "next_interaction_id" => next_interaction_id,
-                "next_resource_id" => next_resource_id,
-                "audit_key" => audit_key,
-                _ => 0,
-            };
-            Arc::new(Int64Array::from(vec![value])) as ArrayRef
-        })
-        .collect();
-    let batch = RecordBatch::try_new(schema, columns).map_err(|e| JobError::Data(e.to_string()))?;
-    session::register_rows(df, inputs::IDS, vec![batch])
-}
-
 /// `YYYY-MM-DD` of the day holding `ts`.
 fn day_text(ts: i64) -> String {
     day_of(ts).format("%Y-%m-%d").to_string()
@@ -212,7 +171,7 @@ pub async fn run_multimedia(ctx: &JobContext, gidb: &GidbStore) -> Result<Stream
         let min_day = day_text(since);
         register_inputs(ctx, &df, gidb, Some(&min_day), (from, horizon), known_since).await?;
         session::register_mart_inputs(&df, db).await?;
-        register_chunk_ids(&df, db, audit_key).await?;
+        session::register_ids(&df, session::ChunkIds::after_greatest(db).await?, audit_key)?;
         for (name, _) in mm::MM_GIDB_INPUTS {
             session::materialize_input(&df, name).await?;
         }
@@ -221,16 +180,10 @@ pub async fn run_multimedia(ctx: &JobContext, gidb: &GidbStore) -> Result<Stream
         rows = collected.iter().map(|b| row_count(b)).sum();
         // Facts are partitioned by their start; active ones end at the sentinel key.
         start_keys = column_range(&collected[0], "start_date_time_key");
-        let span = collected[..3]
+        let spans = collected[..3]
             .iter()
-            .filter_map(|b| column_range(b, "start_date_time_key"))
-            .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
-        if let Some((low, high)) = span {
-            let width = i64::from(ctx.config.gim_etl.partitioning_interval_size_gim);
-            for sql in missing_partitions(db, width, low, high).await? {
-                steps.push(WriteStep::Sql(sql));
-            }
-        }
+            .map(|b| column_range(b, "start_date_time_key"));
+        steps.extend(partition_steps(ctx, spans).await?);
         steps.extend(facts);
     }
     steps.extend(commit::steps(&ChunkCommit {

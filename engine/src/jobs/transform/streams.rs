@@ -88,6 +88,24 @@ pub(super) async fn output_steps(
     Ok((steps, collected))
 }
 
+/// The statements creating the fact partitions missing between the smallest and the
+/// greatest date-time key of `spans` (none when every span is `None`).
+pub(super) async fn partition_steps(
+    ctx: &JobContext,
+    spans: impl IntoIterator<Item = Option<(i64, i64)>>,
+) -> Result<Vec<WriteStep>, JobError> {
+    let span = spans
+        .into_iter()
+        .flatten()
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
+    let Some((low, high)) = span else {
+        return Ok(Vec::new());
+    };
+    let width = i64::from(ctx.config.gim_etl.partitioning_interval_size_gim);
+    let statements = missing_partitions(ctx.infomart.as_ref(), width, low, high).await?;
+    Ok(statements.into_iter().map(WriteStep::Sql).collect())
+}
+
 /// Transforms the configuration changed since the stream's mark, up to the smallest
 /// extraction mark of the configuration tables, in one chunk.
 pub async fn run_config(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamReport, JobError> {
@@ -280,20 +298,12 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
         let mut steps = Vec::new();
         // State facts start within their interaction's span, except wrap-up, which may
         // start one second after the interaction's last release.
-        let span = [
+        let spans = [
             column_range(&collected[0], "start_date_time_key"),
             column_range(&collected[0], "end_date_time_key"),
             column_range(&collected[3], "start_date_time_key"),
-        ]
-        .into_iter()
-        .flatten()
-        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
-        if let Some((low, high)) = span {
-            let width = i64::from(ctx.config.gim_etl.partitioning_interval_size_gim);
-            for sql in missing_partitions(db, width, low, high).await? {
-                steps.push(WriteStep::Sql(sql));
-            }
-        }
+        ];
+        steps.extend(partition_steps(ctx, spans).await?);
         steps.extend(facts);
         steps.extend(discard_steps);
         steps.extend(commit::steps(&ChunkCommit {
