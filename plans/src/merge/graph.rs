@@ -57,8 +57,9 @@ fn link_halves_sql() -> String {
          left join (select distinct remotelocation from {REMOTE_LOCATIONS} \
                     where remotelocation is not null) r \
            on r.remotelocation = l.remotelocation \
-         left join (select linkid, count(distinct data_source_key) as sources \
-                    from {IS_LINKS} group by linkid) p \
+         left join (select linkid, count(*) as sources \
+                    from (select distinct linkid, data_source_key from {IS_LINKS}) \
+                    group by linkid) p \
            on p.linkid = l.linkid"
     )
 }

@@ -78,17 +78,22 @@ fn components_sql(opts: &MergeOptions) -> String {
            select l.label, \
                   coalesce(bool_or(f.blocking), false) as blocked, \
                   coalesce(bool_or(f.node is null or f.missing), false) as missing, \
-                  max(f.event_ts) as last_event_ts, \
-                  count(distinct case when f.is_call then f.node end) as component_size \
+                  max(f.event_ts) as last_event_ts \
            from {LABELS} l left join facts f on f.node = l.node \
            group by l.label \
+         ), \
+         sizes as ( \
+           select label, count(*) as component_size \
+           from (select distinct l.label, f.node \
+                 from {LABELS} l join facts f on f.node = l.node where f.is_call) \
+           group by label \
          ) \
-         select label, component_size, last_event_ts, \
-                case when blocked then null \
-                     when not missing then {MERGED} \
-                     when last_event_ts + {timeout} <= {horizon} then {PARTIALLY_MERGED} \
+         select c.label, coalesce(s.component_size, 0) as component_size, c.last_event_ts, \
+                case when c.blocked then null \
+                     when not c.missing then {MERGED} \
+                     when c.last_event_ts + {timeout} <= {horizon} then {PARTIALLY_MERGED} \
                 end as merge_state \
-         from components"
+         from components c left join sizes s on s.label = c.label"
     )
 }
 
