@@ -64,7 +64,9 @@ impl StreamReport {
     }
 }
 
-/// Upserts of each output view into its Info Mart table; returns the steps and the rows.
+/// Upserts of each output view into its Info Mart table, one step per table (its batches
+/// concatenated, so the database stages and merges them once); returns the steps and the
+/// rows.
 pub(super) async fn output_steps(
     ctx: &datafusion::prelude::SessionContext,
     outputs: &[(&str, &str)],
@@ -76,10 +78,12 @@ pub(super) async fn output_steps(
         let batches = session::collect(ctx, view).await?;
         let def = mart::table(table).expect("mart table of a transform output");
         report.add(table, row_count(&batches));
-        for batch in &batches {
+        if let Some(first) = batches.first() {
+            let batch = arrow::compute::concat_batches(&first.schema(), &batches)
+                .map_err(|e| JobError::Data(format!("{table}: concatenating the rows: {e}")))?;
             steps.push(WriteStep::Upsert {
                 table: def.clone(),
-                batch: batch.clone(),
+                batch,
                 keep: vec![KEEP.into()],
             });
         }
