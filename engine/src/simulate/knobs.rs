@@ -69,6 +69,8 @@ pub struct Knobs {
     pub email_transfer: f64,
     /// Mean chat customer patience.
     pub chat_patience: Ms,
+    /// Answered chats in which the agent invites another agent into a consultation.
+    pub chat_consult: f64,
 }
 
 impl Default for Knobs {
@@ -107,6 +109,7 @@ impl Default for Knobs {
             email_workbin: 0.15,
             email_transfer: 0.08,
             chat_patience: 4 * MIN,
+            chat_consult: 0.15,
         }
     }
 }

@@ -2,15 +2,17 @@
 //! an interaction queue (party type 4), taken by a routing strategy (type 6), delivered to an
 //! agent's place (type 3), parked in a workbin (type 5) and pulled back, transferred,
 //! answered with a reply interaction, or still waiting when the period ends (idb.md §2.1,
-//! §2.2 GM_F_USERDATA / GM_L_USERDATA).
+//! §2.2 GM_F_USERDATA / GM_L_USERDATA). A chat's strategy waits for an agent in a virtual
+//! queue (G_VIRTUAL_QUEUE), and the agent may invite another chat agent into a consultation.
 
 use rand::Rng;
 
 use super::dict::{
-    call_type, cc_event as ev, link_type, party_role as role, party_state as st, party_type as pt,
+    call_type, cc_event as ev, link_type, misc, party_role as role, party_state as st,
+    party_type as pt,
 };
 use super::ids::{Draw, Ms, SimRng, MIN, SEC};
-use super::recorder::{Ep, MmSnapshot, Recorder};
+use super::recorder::{Ep, MmSnapshot, Recorder, VqStay};
 use super::stamp::Source;
 use super::truth::Summary;
 use super::voice::spec;
@@ -20,6 +22,8 @@ use super::world::World;
 const EMAIL_GROUP: usize = 5;
 /// Agent group of chat agents.
 const CHAT_GROUP: usize = 6;
+/// Service whose virtual queue (at site 1) the chat strategy waits in.
+const CHAT_VQ_SERVICE: usize = 3;
 
 const SENDERS: [&str; 6] = [
     "Ann Baker",
@@ -232,8 +236,18 @@ impl World {
             scenario,
             outcome,
         };
+        let vq = move |to: Ms, cause: i64, target: Option<usize>| VqStay {
+            call: c,
+            party: s,
+            vq: (0, CHAT_VQ_SERVICE),
+            from: ts,
+            to,
+            cause,
+            target,
+        };
         let Some((a, tr)) = got else {
             let gone = t0 + patience;
+            rec.vqs.push(vq(gone, misc::VQ_ABANDONED, None));
             rec.end(s, gone, ev::ABANDONED);
             rec.attach(c, None, gone, "isOnline", "0".to_string(), false);
             rec.end_call(c, gone);
@@ -241,16 +255,79 @@ impl World {
             return self.commit(1, summary("chat_abandoned", "abandoned_in_queue"), false);
         };
         let tr = tr.max(ts + SEC);
+        rec.vqs.push(vq(tr, misc::VQ_DIVERTED, Some(a)));
         let pa = strategy_to_agent(rec, rng, c, s, tr, a);
         let ta = tr + self.rng.between(2 * SEC, 10 * SEC);
         let end = ta + self.rng.lognormal_ms(8 * MIN, 0.5, MIN, 60 * MIN);
+        self.recs[0].change(pa, ta, st::CONNECTED, ev::ESTABLISHED);
+        let consulted =
+            self.rng.chance(self.knobs.chat_consult) && self.chat_consult(c, (a, pa), ta, end);
         let rec = &mut self.recs[0];
-        rec.change(pa, ta, st::CONNECTED, ev::ESTABLISHED);
         rec.attach(c, Some(pa), end, "isOnline", "0".to_string(), false);
         rec.end(pa, end, ev::RELEASED);
         rec.end_call(c, end);
         rec.mm[0].stop_reason = Some("Completed");
-        self.commit(1, summary("chat", "answered"), false);
+        let scenario = if consulted { "chat_consult" } else { "chat" };
+        self.commit(1, summary(scenario, "answered"), false);
+    }
+
+    /// Agent `a`, on chat `call` through party `pa` from `ta` until `end`, invites another
+    /// chat agent into a consultation: a CallType 4 call whose parent is the chat, where
+    /// `a`'s originating party dials until the invited agent accepts and both leave before
+    /// the chat ends. False when no chat agent is free in time.
+    fn chat_consult(&mut self, call: usize, (a, pa): (usize, usize), ta: Ms, end: Ms) -> bool {
+        let tc = ta + self.rng.between(10 * SEC, 60 * SEC);
+        if tc + MIN > end {
+            return false;
+        }
+        let Some((b, tb)) = self.acquire(0, CHAT_GROUP, tc, tc + 20 * SEC) else {
+            return false;
+        };
+        let accept = tb + self.rng.between(2 * SEC, 10 * SEC);
+        let done =
+            (accept + self.rng.lognormal_ms(2 * MIN, 0.5, 20 * SEC, 10 * MIN)).min(end - SEC);
+        if done <= accept {
+            return false;
+        }
+        let rng = &mut self.rng;
+        let rec = &mut self.recs[0];
+        let k = rec.open_call(rng, tb, call_type::CONSULT, "chat", Some(call));
+        let pk = rec.add_party(
+            rng,
+            k,
+            tb,
+            spec(
+                pt::MM_PLACE,
+                role::ORIGINATOR,
+                Ep::Agent(a),
+                Some(a),
+                Some(pa),
+                link_type::CONSULT,
+                (st::INITIATED, ev::DIALING),
+            ),
+        );
+        let pb = rec.add_party(
+            rng,
+            k,
+            tb,
+            spec(
+                pt::MM_PLACE,
+                role::DESTINATION,
+                Ep::Agent(b),
+                Some(b),
+                Some(pk),
+                link_type::CONSULT,
+                (st::ALERTING, ev::RINGING),
+            ),
+        );
+        for p in [pk, pb] {
+            rec.change(p, accept, st::CONNECTED, ev::ESTABLISHED);
+        }
+        for p in [pb, pk] {
+            rec.end(p, done, ev::RELEASED);
+        }
+        rec.end_call(k, done);
+        true
     }
 }
 

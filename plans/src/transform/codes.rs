@@ -44,6 +44,8 @@ pub const EVENT_DIVERTED: i32 = 7;
 pub const EVENT_TRANSFERRED: i32 = 9;
 /// CCEvent: conferenced.
 pub const EVENT_CONFERENCED: i32 = 10;
+/// CCEvent: released (connection cleared).
+pub const EVENT_RELEASED: i32 = 11;
 /// CCEvent: abandoned.
 pub const EVENT_ABANDONED: i32 = 12;
 /// CCEvent: failed / busy.

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Int64Array, RecordBatch};
+use arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray};
 use chrono::Utc;
 use datafusion::prelude::SessionContext;
 use tidemark_plans::transform::multimedia::{self, inputs as mm};
@@ -24,7 +24,13 @@ use super::streams::{config_marks, output_steps, partition_steps, StreamReport};
 pub const MULTIMEDIA_MARK: &str = "GIDB_G_IR_MM";
 
 /// Tables whose extraction marks bound the multimedia stream.
-const MM_TABLES: [&str; 4] = ["G_CALL", "G_PARTY", "G_PARTY_HISTORY", "GM_F_USERDATA"];
+const MM_TABLES: [&str; 5] = [
+    "G_CALL",
+    "G_PARTY",
+    "G_PARTY_HISTORY",
+    "GM_F_USERDATA",
+    "G_VIRTUAL_QUEUE",
+];
 
 /// Configuration object type of scripts in RESOURCE_.
 const CFG_SCRIPT: i32 = tidemark_plans::transform::codes::CFG_SCRIPT;
@@ -77,6 +83,14 @@ async fn register_inputs(
     )
     .map_err(|e| JobError::Data(e.to_string()))?;
     session::register_rows(df, mm::MM_SETTINGS, vec![settings])?;
+    let stop_queues = RecordBatch::try_new(
+        mm::schema(mm::MM_STOP_QUEUES).expect("stop queues schema"),
+        vec![Arc::new(StringArray::from(
+            ctx.config.gim_etl.stop_ixn_queues.clone(),
+        )) as ArrayRef],
+    )
+    .map_err(|e| JobError::Data(e.to_string()))?;
+    session::register_rows(df, mm::MM_STOP_QUEUES, vec![stop_queues])?;
     let known = known_interactions(known_since);
     let queries = [
         (

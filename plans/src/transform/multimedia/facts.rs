@@ -14,8 +14,9 @@ use crate::transform::inputs::{
 };
 use crate::transform::View;
 
-use super::inputs::{MM_FIRST_USERDATA, MM_INTERACTIONS, MM_IRFS, MM_MSFS, SCRIPT_RESOURCES};
+use super::inputs::{MM_FIRST_USERDATA, MM_INTERACTIONS, MM_IRFS, MM_MSFS};
 use super::irf::measure_columns;
+use super::vq::MEDIATION;
 
 /// Output view of INTERACTION_FACT rows.
 pub const INTERACTION_FACT: &str = "mm_interaction_fact";
@@ -121,7 +122,8 @@ pub fn views() -> Vec<View> {
                           over (partition by i.if_guid)) then 1 else 0 end as irf_anchor \
                  from mx_irf_ranked i \
                  join mx_interaction_ids x on x.if_guid = i.if_guid \
-                 join mx_call_type ct on ct.callid = i.callid \
+                 join mx_call_type ct on ct.callid = case when i.calltype = {CALL_CONSULT} \
+                      then i.if_guid else i.callid end \
                  cross join mx_id_base b \
                  left join {MM_IRFS} e on e.interaction_id = x.interaction_id \
                  and e.interaction_resource_ordinal = i.ordinal",
@@ -138,19 +140,15 @@ pub fn views() -> Vec<View> {
                 "select s.*, x.interaction_id, x.start_date_time_key as interaction_sdt_key, \
                  x.tenant_key, x.interaction_type_key, x.media_type_key, x.audit_key, \
                  {id} as mediation_segment_id, \
-                 case when t.target_party is not null then r.interaction_resource_id end \
+                 case when {delivered} then r.interaction_resource_id end \
                       as target_id, \
-                 case when t.target_party is not null then r.start_ts end as target_start, \
-                 case when t.target_party is not null then r.answer_ts end as target_answer_ts, \
-                 case when t.target_party is not null then r.end_ts end as target_end, \
-                 case when t.target_party is null then r.interaction_resource_id end as own_id, \
-                 case when t.target_party is null then r.start_ts end as own_start \
-                 from (select s.*, coalesce(r.resource_key, {UNKNOWN_KEY}) as resource_key, \
-                       row_number() over (partition by s.if_guid, r.resource_key, s.start_ts \
-                            order by s.stay_id) as dup_no \
-                       from mx_stay s left join (select resource_name, \
-                            min(resource_key) as resource_key from {SCRIPT_RESOURCES} \
-                            group by resource_name) r on r.resource_name = s.endpointdn) s \
+                 case when {delivered} then r.start_ts end as target_start, \
+                 case when {delivered} then r.answer_ts end as target_answer_ts, \
+                 case when {delivered} then r.end_ts end as target_end, \
+                 case when not ({delivered}) then r.interaction_resource_id end as own_id, \
+                 case when not ({delivered}) then r.start_ts end as own_start \
+                 from (select s.*, row_number() over (partition by s.if_guid, s.resource_key, \
+                            s.start_ts order by s.stay_id) as dup_no from {MEDIATION} s) s \
                  join mx_interaction_ids x on x.if_guid = s.if_guid \
                  cross join mx_id_base b \
                  cross join (select coalesce(sum(is_new), 0) as new_irfs from mx_irf_ids) n \
@@ -161,8 +159,9 @@ pub fn views() -> Vec<View> {
                  and e.dup_no = s.dup_no \
                  left join (select stay_id, first_value(partyid order by created_ts, partyid) \
                             as target_party from mx_delivery where stay_id is not null \
-                            group by stay_id) t on t.stay_id = s.stay_id \
-                 left join mx_irf_ids r on r.irf_guid = coalesce(t.target_party, s.stay_id)",
+                            group by stay_id) t on t.stay_id = s.via_stay \
+                 left join mx_irf_ids r on r.irf_guid = coalesce(t.target_party, s.via_stay)",
+                delivered = "t.target_party is not null and s.distributed = 1",
                 id = allocated(
                     "e.mediation_segment_id",
                     "b.next_resource_id + n.new_irfs",
@@ -201,6 +200,7 @@ pub fn views() -> Vec<View> {
                  coalesce(gc.group_combination_key, {UNKNOWN_KEY}) \
                       as resource_group_combination_key, \
                  case when i.kind = 'agent' then ms.resource_key end as mediation_resource_key, \
+                 i.last_vq_resource_key as last_vqueue_resource_key, \
                  i.start_ts, i.end_ts, date_time_key(i.start_ts) as start_date_time_key, \
                  {end_key} as end_date_time_key, \
                  i.ordinal as interaction_resource_ordinal, \
@@ -215,7 +215,12 @@ pub fn views() -> Vec<View> {
                  i.irf_anchor, case when i.irf_anchor = 1 \
                       then coalesce(i.customer_answer_ts, i.end_ts) end as irf_anchor_ts, \
                  case when i.end_rank = 1 then 1 else 0 end as last_interaction_resource, \
-                 {measures}, i.customer_handle_count, \
+                 {measures}, i.customer_handle_count, i.stop_action, \
+                 case when i.resource_role = 'InitiatedConsult' then 1 else 0 end \
+                      as agent_to_agent_cons_count, \
+                 case when i.resource_role = 'InitiatedConsult' \
+                      then i.cons_init_dial_duration + i.cons_init_talk_duration else 0 end \
+                      as agent_to_agent_cons_duration, \
                  case when i.end_ts is null then 1 else 0 end as active_flag, 0 as purge_flag, \
                  i.audit_key as create_audit_key, i.audit_key as update_audit_key \
                  from mx_irf_ids i \

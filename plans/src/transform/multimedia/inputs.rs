@@ -16,6 +16,11 @@ pub const MM_PARTIES: &str = "tx_mm_party";
 pub const MM_PARTY_HISTORY: &str = "tx_mm_party_history";
 /// GM_F_USERDATA rows: subject, addresses and subtype of each interaction.
 pub const MM_FIRST_USERDATA: &str = "tx_mm_f_userdata";
+/// G_VIRTUAL_QUEUE rows of the multimedia family: the virtual-queue stays of routed
+/// interactions.
+pub const MM_VIRTUAL_QUEUES: &str = "tx_mm_virtual_queue";
+/// The stop-interaction queues (`[gim-etl] stop-ixn-queues`), one `queue_name` a row.
+pub const MM_STOP_QUEUES: &str = "tx_mm_stop_queue";
 /// One row: `active_keep_seconds` (`days-to-keep-active-facts` in seconds).
 pub const MM_SETTINGS: &str = "tx_mm_settings";
 /// INTERACTION_FACT rows of multimedia interactions the stream may meet again:
@@ -32,11 +37,12 @@ pub const MM_MSFS: &str = "im_mm_msf";
 pub const SCRIPT_RESOURCES: &str = "im_script_resource";
 
 /// The GIDB-fed inputs of the multimedia transform and the IDB table each copies.
-pub const MM_GIDB_INPUTS: [(&str, &str); 4] = [
+pub const MM_GIDB_INPUTS: [(&str, &str); 5] = [
     (MM_CALLS, "G_CALL"),
     (MM_PARTIES, "G_PARTY"),
     (MM_PARTY_HISTORY, "G_PARTY_HISTORY"),
     (MM_FIRST_USERDATA, "GM_F_USERDATA"),
+    (MM_VIRTUAL_QUEUES, "G_VIRTUAL_QUEUE"),
 ];
 
 /// The Info Mart inputs of the multimedia transform and their columns (Int64 but the
@@ -85,6 +91,13 @@ pub fn schema(name: &str) -> Option<SchemaRef> {
             false,
         )])));
     }
+    if name == MM_STOP_QUEUES {
+        return Some(Arc::new(Schema::new(vec![Field::new(
+            "queue_name",
+            DataType::Utf8,
+            false,
+        )])));
+    }
     if let Some((_, table)) = MM_GIDB_INPUTS.iter().find(|(n, _)| *n == name) {
         return idb::table(table).map(gidb::arrow_schema);
     }
@@ -105,7 +118,7 @@ pub fn schema(name: &str) -> Option<SchemaRef> {
 
 /// Every input name this module owns.
 pub fn names() -> Vec<&'static str> {
-    let mut names = vec![MM_SETTINGS];
+    let mut names = vec![MM_SETTINGS, MM_STOP_QUEUES];
     names.extend(MM_GIDB_INPUTS.iter().map(|(n, _)| *n));
     names.extend(MART_COLUMNS.iter().map(|(n, _)| *n));
     names

@@ -1,29 +1,49 @@
-//! Multimedia IRFs (infomart.md §4.3–§4.6, §4.8): one per agent party (an agent's place
-//! receiving, pulling or originating the interaction) and one per stay where the customer
-//! abandoned; the stay that delivered it, its state measures, role, result and ordinal.
+//! Multimedia IRFs (infomart.md §4.3–§4.6, §4.8, §4.9): one per agent party (an agent's
+//! place receiving, pulling or originating the interaction, or inviting another agent into a
+//! chat consultation or invited into one) and one per stay where the customer abandoned; the
+//! stay that delivered it, its state measures, role, result and ordinal.
 
 use crate::transform::codes::*;
 use crate::transform::inputs::DESCRIPTORS;
 use crate::transform::{count_if, sum_if, View};
 
-/// Party states an IRF measures: state code and column stem.
-const STATES: [(i32, &str); 3] = [
+use super::stop::STOPPERS;
+use super::vq::IRF_VQ;
+
+/// Party states a family measures: state code and column stem.
+type States = &'static [(i32, &'static str)];
+
+/// Ringing, talking and holding.
+const RECEIVER_STATES: States = &[
     (STATE_ALERTING, "ring"),
     (STATE_CONNECTED, "talk"),
     (STATE_HELD, "hold"),
 ];
 
-/// Column prefixes of the measure families and the segments each counts: the resource's
-/// own time, and the customer overlay (the customer is on every inbound or outbound
-/// multimedia interaction).
-const FAMILIES: [(&str, &str); 2] = [("", "true"), ("customer_", "cust_present")];
+/// Dialing (waiting for the invited agent), talking and holding.
+const INITIATOR_STATES: States = &[
+    (STATE_DIALING, "dial"),
+    (STATE_CONNECTED, "talk"),
+    (STATE_HELD, "hold"),
+];
+
+/// Column prefixes of the measure families, the segments each counts and their states: the
+/// resource's own time by context (§4.5: primary, a chat consultation it initiated or
+/// received), and the customer overlay (the customer is on every inbound or outbound
+/// multimedia interaction, never on a consultation).
+const FAMILIES: [(&str, &str, States); 4] = [
+    ("", "leg_context = 'primary'", RECEIVER_STATES),
+    ("cons_init_", "leg_context = 'cons_init'", INITIATOR_STATES),
+    ("cons_rcv_", "leg_context = 'cons_rcv'", RECEIVER_STATES),
+    ("customer_", "cust_present", RECEIVER_STATES),
+];
 
 /// The measure columns `mx_irf_metrics` produces and the IRF output carries.
 pub fn measure_columns() -> Vec<String> {
     FAMILIES
         .iter()
-        .flat_map(|(prefix, _)| {
-            STATES.iter().flat_map(move |(_, stem)| {
+        .flat_map(|(prefix, _, states)| {
+            states.iter().flat_map(move |(_, stem)| {
                 [
                     format!("{prefix}{stem}_count"),
                     format!("{prefix}{stem}_duration"),
@@ -36,8 +56,8 @@ pub fn measure_columns() -> Vec<String> {
 /// The measures as `<expr> as <column>` items over `mx_segment`.
 fn measures() -> Vec<String> {
     let mut items = Vec::new();
-    for (prefix, filter) in FAMILIES {
-        for (state, stem) in STATES {
+    for (prefix, filter, states) in FAMILIES {
+        for &(state, stem) in states {
             let cond = format!("{filter} and state = {state}");
             items.push(format!(
                 "{} as {prefix}{stem}_count",
@@ -52,9 +72,13 @@ fn measures() -> Vec<String> {
     items
 }
 
-/// The role of an IRF from its party and the stay that delivered it (§4.6).
+/// The role of an IRF from its party and the stay that delivered it (§4.6, §4.9): the
+/// originator of a consultation call initiated the consultation, an agent invited into it
+/// received it.
 const ROLE: &str = "case when l.kind = 'mediation' then 'Received' \
+     when l.prole = 1 and l.calltype = 4 then 'InitiatedConsult' \
      when l.prole = 1 then 'Initiated' \
+     when l.parent_kind = 'agent' and l.parentlinktype = 1 then 'ReceivedConsult' \
      when l.parent_kind = 'agent' and l.parentlinktype = 2 then 'ReceivedTransfer' \
      when st.kind = 'workbin' then 'Puller' \
      when st.stay_id is not null or l.parent_kind = 'strategy' then 'RoutedTo' \
@@ -62,13 +86,14 @@ const ROLE: &str = "case when l.kind = 'mediation' then 'Received' \
 
 /// The technical result and its reason (§4.6), as two `case` expressions.
 fn result_cases() -> (String, String) {
-    let arms: [(String, &str, &str); 7] = [
+    let arms: [(String, &str, &str); 8] = [
         (
             "l.kind = 'mediation'".into(),
             "Abandoned",
             "AbandonedWhileQueued",
         ),
         ("l.end_ts is null".into(), "Unspecified", "Unspecified"),
+        ("sp.into_stop_queue = 1".into(), "Completed", "Unspecified"),
         (
             format!("l.ccevent = {EVENT_TRANSFERRED}"),
             "Transferred",
@@ -131,12 +156,13 @@ pub fn views() -> Vec<View> {
             format!(
                 "select if_guid, partyid as irf_guid, 'agent' as kind, callid, agentid, \
                  placeid, endpointdn, prole, parentlinktype, parent_kind, ccevent, \
-                 created_ts as first_created, end_ts, stay_id, from_partyid from mx_delivery \
+                 created_ts as first_created, end_ts, stay_id, from_partyid, calltype \
+                 from mx_delivery \
                  union all \
                  select s.if_guid, s.stay_id as irf_guid, 'mediation', s.callid, 0, \
                  cast(null as int), s.endpointdn, 0, s.parentlinktype, cast(null as varchar), \
-                 {EVENT_ABANDONED}, s.start_ts, s.left_ts, s.stay_id, cast(null as varchar) \
-                 from mx_stay s where s.abandoned = 1"
+                 {EVENT_ABANDONED}, s.start_ts, s.left_ts, s.stay_id, cast(null as varchar), \
+                 cast(null as int) from mx_stay s where s.abandoned = 1"
             ),
         ),
         View::new(
@@ -144,7 +170,9 @@ pub fn views() -> Vec<View> {
             format!(
                 "select l.*, coalesce(st.start_ts, l.first_created) as start_ts, \
                  st.start_ts as stay_start, \
-                 case when st.stay_id is not null then 1 else 0 end as mediation_count, \
+                 case when st.stay_id is not null then 1 else 0 end \
+                      + coalesce(vq.vq_count, 0) as mediation_count, \
+                 vq.last_vq_resource_key, coalesce(sp.stop_action, 0) as stop_action, \
                  l.first_created - coalesce(st.start_ts, l.first_created) as mediation_duration, \
                  {measured}, m.answer_ts, m.customer_answer_ts, \
                  case when m.customer_answer_ts is not null then 1 else 0 end \
@@ -153,6 +181,8 @@ pub fn views() -> Vec<View> {
                  {result} as technical_result, {reason} as result_reason \
                  from mx_leg l left join mx_stay st on st.stay_id = l.stay_id \
                  left join mx_irf_metrics m on m.irf_guid = l.irf_guid \
+                 left join {IRF_VQ} vq on vq.irf_guid = l.irf_guid \
+                 left join {STOPPERS} sp on sp.partyid = l.irf_guid \
                  left join (select distinct parentpartyid from mx_party where kind = 'workbin') dw \
                  on dw.parentpartyid = l.irf_guid and l.kind = 'agent'"
             ),

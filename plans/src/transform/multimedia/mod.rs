@@ -9,7 +9,9 @@
 mod facts;
 pub mod inputs;
 mod irf;
+mod stop;
 mod threads;
+mod vq;
 
 pub use facts::{INTERACTION_FACT, IRF, MSF};
 pub use threads::TOUCHED_SINCE;
@@ -47,6 +49,8 @@ pub fn views() -> Vec<View> {
         "mx_combination_party",
         RESOURCE_GROUP_COMBINATION,
     ));
+    views.extend(vq::views());
+    views.extend(stop::views());
     views.extend(irf::views());
     views.extend(facts::views());
     views

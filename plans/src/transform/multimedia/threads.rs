@@ -2,8 +2,8 @@
 //! mediation stays (infomart.md §2.1, §4.1, §4.11).
 //!
 //! *Interactions.* A reply (an outbound interaction whose ParentCallID is another
-//! interaction) created while its parent was still open belongs to its parent's
-//! INTERACTION_FACT; any other interaction — a new inbound one, an inbound reply, a late
+//! interaction) created while its parent was still open, and a consultation (CallType 4, an
+//! agent inviting another agent into a chat), belong to their parent's INTERACTION_FACT; any other interaction — a new inbound one, an inbound reply, a late
 //! outbound reply — has its own. `if_guid` names the interaction an INTERACTION_FACT stands
 //! for (the CallID of its first call); `root_guid` the root of the thread (ParentCallID
 //! followed up to two levels).
@@ -13,6 +13,9 @@
 //! it active past `days-to-keep-active-facts`. An interaction whose G_CALL row has not been
 //! extracted yet waits: its call row brings it in.
 //!
+//! *Contexts.* An agent party's time is in the primary context, except on a consultation
+//! call: the inviting agent's (originator) is `cons_init`, the invited agent's `cons_rcv`.
+//!
 //! *Artificial termination.* An interaction that started more than `active_keep_seconds`
 //! before the window end is transformed as it stood at `start + active_keep_seconds` (the
 //! cut): rows created later are left out and everything still open ends at the cut.
@@ -21,14 +24,17 @@ use crate::transform::codes::*;
 use crate::transform::config::WINDOW;
 use crate::transform::View;
 
-use super::inputs::{MM_CALLS, MM_INTERACTIONS, MM_PARTIES, MM_PARTY_HISTORY, MM_SETTINGS};
+use super::inputs::{
+    MM_CALLS, MM_INTERACTIONS, MM_PARTIES, MM_PARTY_HISTORY, MM_SETTINGS, MM_STOP_QUEUES,
+    MM_VIRTUAL_QUEUES,
+};
 
 /// View of the earliest time (`since_ts`) the interactions a window touches can have rows
 /// at: the job reads GIDB day folders from that day on.
 pub const TOUCHED_SINCE: &str = "mm_touched_since";
 
 /// `ts` closed at the cut: the cut when `ts` is open or later than it, else `ts`.
-fn closed_at(ts: &str, cut: &str) -> String {
+pub(super) fn closed_at(ts: &str, cut: &str) -> String {
     format!(
         "case when {cut} is not null and ({ts} is null or {ts} > {cut}) then {cut} else {ts} end"
     )
@@ -36,7 +42,7 @@ fn closed_at(ts: &str, cut: &str) -> String {
 
 /// The latest version of each row of `table` by `key` (version time = last change, else
 /// the fallback columns), as `select <columns> from …`.
-fn latest(table: &str, key: &str, version: &str) -> String {
+pub(super) fn latest(table: &str, key: &str, version: &str) -> String {
     format!(
         "(select * from (select t.*, row_number() over (partition by t.{key} \
          order by {version} desc, t.id desc) as version_rank from {table} t) versions \
@@ -44,11 +50,13 @@ fn latest(table: &str, key: &str, version: &str) -> String {
     )
 }
 
-/// Whether call `c` is a reply folded into the interaction of its parent `p`.
+/// Whether call `c` is folded into the interaction of its parent `p`: a consultation, or a
+/// reply created while its parent was open.
 fn folded(c: &str, p: &str) -> String {
     format!(
-        "({c}.calltype = {CALL_OUTBOUND} and {p}.callid is not null \
-         and ({p}.terminated_ts is null or {c}.created_ts <= {p}.terminated_ts))"
+        "({p}.callid is not null and ({c}.calltype = {CALL_CONSULT} \
+         or ({c}.calltype = {CALL_OUTBOUND} \
+         and ({p}.terminated_ts is null or {c}.created_ts <= {p}.terminated_ts))))"
     )
 }
 
@@ -59,10 +67,12 @@ fn touched_calls() -> String {
         "select c.callid from {MM_CALLS} c cross join {WINDOW} w \
          where {call} \
          union select p.callid from {MM_PARTIES} p cross join {WINDOW} w where {party} \
-         union select h.callid from {MM_PARTY_HISTORY} h cross join {WINDOW} w where {history}",
+         union select h.callid from {MM_PARTY_HISTORY} h cross join {WINDOW} w where {history} \
+         union select v.callid from {MM_VIRTUAL_QUEUES} v cross join {WINDOW} w where {vq}",
         call = within("coalesce(c.lastchange_ts, c.terminated_ts, c.created_ts)"),
         party = within("coalesce(p.lastchange_ts, p.terminated_ts, p.created_ts)"),
         history = within("h.added_ts"),
+        vq = within("coalesce(v.terminated_ts, v.created_ts)"),
     )
 }
 
@@ -156,11 +166,14 @@ pub fn views() -> Vec<View> {
                       and (c.cut_ts is null or p.terminated_ts <= c.cut_ts) \
                       then coalesce(p.ccevent, 0) else 0 end as ccevent, \
                  c.if_guid, c.root_guid, c.calltype, c.tenantid, c.cut_ts, c.horizon_ts, \
-                 case p.type when {PARTY_MM_PLACE} then 'agent' when {PARTY_MM_QUEUE} then 'queue' \
+                 case p.type when {PARTY_MM_PLACE} then 'agent' \
+                      when {PARTY_MM_QUEUE} then case when sq.queue_name is null then 'queue' \
+                           else 'stop' end \
                       when {PARTY_MM_WORKBIN} then 'workbin' \
                       when {PARTY_MM_STRATEGY} then 'strategy' \
                       when {PARTY_EXTERNAL} then 'customer' else 'other' end as kind \
                  from {parties} p join mx_call c on c.callid = p.callid \
+                 left join (select distinct queue_name from {MM_STOP_QUEUES}) sq on sq.queue_name = p.endpointdn \
                  where c.cut_ts is null or p.created_ts <= c.cut_ts",
                 end = closed_at("p.terminated_ts", "c.cut_ts"),
                 parties = latest(
@@ -220,9 +233,12 @@ pub fn views() -> Vec<View> {
             format!(
                 "select s.interaction_guid, s.irf_guid, s.state, s.t0, s.t1, s.t1 - s.t0 as dur, \
                  (s.prev_state is null or s.prev_state <> s.state) as entered, \
-                 s.calltype in ({CALL_INBOUND}, {CALL_OUTBOUND}) as cust_present \
+                 s.calltype in ({CALL_INBOUND}, {CALL_OUTBOUND}) as cust_present, s.leg_context \
                  from (select a.if_guid as interaction_guid, a.partyid as irf_guid, h.state, \
                        h.added_ts as t0, a.calltype, \
+                       case when a.calltype <> {CALL_CONSULT} then 'primary' \
+                            when a.prole = {ROLE_ORIGINATOR} then 'cons_init' \
+                            else 'cons_rcv' end as leg_context, \
                        coalesce(lead(h.added_ts) over (partition by h.partyid \
                                 order by h.added_ts, h.pseq), a.end_ts, a.horizon_ts) as t1, \
                        lag(h.state) over (partition by h.partyid order by h.added_ts, h.pseq) \

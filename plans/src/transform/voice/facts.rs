@@ -18,7 +18,7 @@ pub const IRF: &str = "voice_interaction_resource_fact";
 pub const MSF: &str = "voice_mediation_segment_fact";
 
 /// `left join` of RESOURCE_ as `alias` on a configuration object type and DBID.
-fn resource(alias: &str, cfg_type: i32, dbid: &str) -> String {
+pub(crate) fn resource(alias: &str, cfg_type: i32, dbid: &str) -> String {
     format!(
         "left join {RESOURCES} {alias} on {alias}.resource_cfg_type_id = {cfg_type} \
          and {alias}.resource_cfg_dbid = {dbid}"

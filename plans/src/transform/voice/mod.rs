@@ -16,6 +16,7 @@ mod user_data;
 pub use checks::DISCARDS;
 pub(crate) use combination::views_over as group_combination_views;
 pub use combination::RESOURCE_GROUP_COMBINATION;
+pub(crate) use facts::resource as resource_join;
 pub use facts::{INTERACTION_FACT, IRF, MSF};
 pub use resource_states::IXN_RESOURCE_STATE_FACT;
 pub use user_data::USER_DATA_OUTPUTS;
