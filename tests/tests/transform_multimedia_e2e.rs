@@ -204,6 +204,7 @@ async fn chat_consultations_and_virtual_queues_match_the_truth() {
     let truth = dir.path().join("truth.jsonl");
     let mut args = sim_args(&[&idb.url], 23, 1500);
     args.truth = Some(truth.clone());
+    args.agents = Some(96);
     simulate(&args).await;
     let mart = fresh_sqlite();
     let config = config(&mart.url, &dir.path().join("gidb"), &[all_roles(&idb.url)]);

@@ -272,20 +272,17 @@ impl World {
     }
 
     /// Agent `a`, on chat `call` through party `pa` from `ta` until `end`, invites another
-    /// chat agent into a consultation: a CallType 4 call whose parent is the chat, where
+    /// chat agent into a consultation once one is free: a CallType 4 call whose parent is the chat, where
     /// `a`'s originating party dials until the invited agent accepts and both leave before
     /// the chat ends. False when no chat agent is free in time.
     fn chat_consult(&mut self, call: usize, (a, pa): (usize, usize), ta: Ms, end: Ms) -> bool {
         let tc = ta + self.rng.between(10 * SEC, 60 * SEC);
-        if tc + MIN > end {
-            return false;
-        }
-        let Some((b, tb)) = self.acquire(0, CHAT_GROUP, tc, tc + 20 * SEC) else {
+        let Some((b, tb)) = self.acquire(0, CHAT_GROUP, tc, end - MIN) else {
             return false;
         };
         let accept = tb + self.rng.between(2 * SEC, 10 * SEC);
-        let done =
-            (accept + self.rng.lognormal_ms(2 * MIN, 0.5, 20 * SEC, 10 * MIN)).min(end - SEC);
+        let talk = self.rng.lognormal_ms(2 * MIN, 0.5, 20 * SEC, 10 * MIN);
+        let done = (accept + talk).min(end - SEC);
         if done <= accept {
             return false;
         }
