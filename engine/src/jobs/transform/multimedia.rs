@@ -24,7 +24,14 @@ use super::streams::{config_marks, output_steps, partition_steps, StreamReport};
 pub const MULTIMEDIA_MARK: &str = "GIDB_G_IR_MM";
 
 /// Tables whose extraction marks bound the multimedia stream.
-const MM_TABLES: [&str; 4] = ["G_CALL", "G_PARTY", "G_PARTY_HISTORY", "GM_F_USERDATA"];
+const MM_TABLES: [&str; 6] = [
+    "G_CALL",
+    "G_PARTY",
+    "G_PARTY_HISTORY",
+    "GM_F_USERDATA",
+    "G_USERDATA_HISTORY",
+    "G_SECURE_USERDATA_HISTORY",
+];
 
 /// Configuration object type of scripts in RESOURCE_.
 const CFG_SCRIPT: i32 = tidemark_plans::transform::codes::CFG_SCRIPT;
@@ -98,6 +105,15 @@ async fn register_inputs(
             format!(
                 "select mediation_segment_id, interaction_id, resource_key, start_ts \
                  from mediation_segment_fact where interaction_id in ({known})"
+            ),
+        ),
+        (
+            mm::MM_STATES,
+            format!(
+                "select ixn_resource_state_fact_key, interaction_resource_id, \
+                 interaction_resource_state_key, start_ts from ixn_resource_state_fact \
+                 where interaction_resource_id in (select interaction_resource_id \
+                 from interaction_resource_fact where interaction_id in ({known}))"
             ),
         ),
         (
@@ -178,9 +194,10 @@ pub async fn run_multimedia(ctx: &JobContext, gidb: &GidbStore) -> Result<Stream
         session::materialize_views(&df, &multimedia::views()).await?;
         let (facts, collected) = output_steps(&df, &multimedia::OUTPUTS, &mut report).await?;
         rows = collected.iter().map(|b| row_count(b)).sum();
-        // Facts are partitioned by their start; active ones end at the sentinel key.
+        // Facts (the first four outputs) are partitioned by their start; active ones end
+        // at the sentinel key.
         start_keys = column_range(&collected[0], "start_date_time_key");
-        let spans = collected[..3]
+        let spans = collected[..4]
             .iter()
             .map(|b| column_range(b, "start_date_time_key"));
         steps.extend(partition_steps(ctx, spans).await?);
