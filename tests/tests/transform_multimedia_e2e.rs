@@ -57,17 +57,20 @@ const MAPPING: &str = "insert into ctl_ud_to_ude_mapping (id, ud_key_name, ude_t
      (11, 'Subject', 'IRF_USER_DATA_CUST_1', 'CUSTOM_DATA_1', 'CALL', 1), \
      (12, 'isOnline', 'IRF_USER_DATA_CUST_1', 'CUSTOM_DATA_2', 'CALL', 1)";
 
-/// Joins the multimedia IRFs `i` to their interaction `f`.
+/// Joins the multimedia IRFs `i` to their interaction `f` (the last join condition is on
+/// the media, further conditions may follow).
 const MULTIMEDIA_IRFS: &str = "from interaction_resource_fact i \
      join interaction_fact f on f.interaction_id = i.interaction_id \
-     join media_type t on t.media_type_key = i.media_type_key where t.media_name_code <> 'VOICE'";
+     join media_type t on t.media_type_key = i.media_type_key and t.media_name_code <> 'VOICE'";
 
 /// Multimedia agent IRFs whose state rows do not add up to their ring, talk and hold
 /// seconds, or whose open state is not the only active one of an active IRF: IRF id, then
 /// the IRF's and the states' seconds and the active IRF and state flags.
 async fn states_off_their_irf(db: &dyn Database) -> Vec<String> {
     let sum = |code: &str| {
-        format!("coalesce(sum(case when d.state_name_code = '{code}' then x.total_duration end), 0)")
+        format!(
+            "coalesce(sum(case when d.state_name_code = '{code}' then x.total_duration end), 0)"
+        )
     };
     let rows = db
         .query(&format!(
@@ -216,12 +219,6 @@ async fn two_cycles_give_the_facts_of_one() {
     );
     let off = states_off_their_irf(db_twice.as_ref()).await;
     assert!(off.is_empty(), "states at midday: {off:#?}");
-    let open_states = scalar(
-        db_twice.as_ref(),
-        "select count(*) from ixn_resource_state_fact where active_flag = 1 and end_ts is null",
-    )
-    .await;
-    assert!(open_states > 0, "no open state at midday");
     extract(&config_twice, DAY_END).await;
     run_job(&config_twice, names::TRANSFORM).await;
 
