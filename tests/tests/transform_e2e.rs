@@ -176,17 +176,12 @@ async fn states_off_their_irf(db: &dyn Database) -> Vec<String> {
 }
 
 /// User data (infomart.md §2.13, §4.15): one IRF_USER_DATA_GEN_1 and one IRF_USER_DATA_KEYS
-/// row per voice IRF; CUSTOMER_ID is the `CustomerID` the simulator attached to the
+/// row per IRF; CUSTOMER_ID of a voice IRF is the `CustomerID` the simulator attached to the
 /// interaction's call when it was attached before the IRF ended (default mapping, rule
 /// CALL), else empty; the `Segment` KVP names the IRF's INTERACTION_DESCRIPTOR, found once
-/// per tuple. Multimedia IRFs have no user data yet (docs/transform.md, "Multimedia stream").
+/// per tuple. (Multimedia user data: `transform_multimedia_e2e`.)
 async fn user_data_matches_the_idb(db: &dyn Database, idb: &dyn Database) {
-    let irfs = scalar(
-        db,
-        "select count(*) from interaction_resource_fact i join media_type m \
-         on m.media_type_key = i.media_type_key where m.media_name_code = 'VOICE'",
-    )
-    .await;
+    let irfs = scalar(db, "select count(*) from interaction_resource_fact").await;
     for table in ["irf_user_data_gen_1", "irf_user_data_keys"] {
         let sql = format!(
             "select count(distinct i.interaction_resource_id) from interaction_resource_fact i \
@@ -211,7 +206,9 @@ async fn user_data_matches_the_idb(db: &dyn Database, idb: &dyn Database) {
             "select f.media_server_ixn_guid, i.interaction_resource_id, i.end_ts, g.customer_id \
              from interaction_resource_fact i \
              join interaction_fact f on f.interaction_id = i.interaction_id \
-             join irf_user_data_gen_1 g on g.interaction_resource_id = i.interaction_resource_id",
+             join irf_user_data_gen_1 g on g.interaction_resource_id = i.interaction_resource_id \
+             join media_type m on m.media_type_key = i.media_type_key \
+             where m.media_name_code = 'VOICE'",
         )
         .await
         .unwrap();

@@ -1,8 +1,10 @@
 //! The multimedia stream across cycles (infomart.md §1.6, §4.1): a simulated day extracted
 //! and transformed in two cycles — the second one transforming again the e-mails and chats
 //! that changed after the first — gives the multimedia facts of one cycle over the whole
-//! day, and every interaction keeps the INTERACTION_ID its first cycle gave it. Chat
-//! consultations and the virtual-queue stays of chats match the simulator's ground truth.
+//! day, and every interaction keeps the INTERACTION_ID its first cycle gave it. The agent
+//! IRFs' IXN_RESOURCE_STATE_FACT rows add up to their durations (open ones are active) and
+//! every IRF carries the user data attached to its e-mail or chat. Chat consultations and
+//! the virtual-queue stays of chats match the simulator's ground truth.
 
 mod extract_common;
 
@@ -48,6 +50,131 @@ async fn multimedia_facts(db: &dyn Database) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
+/// Mapping rows added to the seeded CTL_UD_TO_UDE_MAPPING: the KVPs the simulator attaches
+/// to e-mails (`Subject`, by the queue on arrival) and chats (`isOnline`, 1 on arrival and 0
+/// when the customer leaves), rule CALL.
+const MAPPING: &str = "insert into ctl_ud_to_ude_mapping (id, ud_key_name, ude_table_name, \
+     ude_column_name, propagation_rule, active_flag) values \
+     (11, 'Subject', 'IRF_USER_DATA_CUST_1', 'CUSTOM_DATA_1', 'CALL', 1), \
+     (12, 'isOnline', 'IRF_USER_DATA_CUST_1', 'CUSTOM_DATA_2', 'CALL', 1)";
+
+/// Joins the multimedia IRFs `i` to their interaction `f` (the last join condition is on
+/// the media, further conditions may follow).
+const MULTIMEDIA_IRFS: &str = "from interaction_resource_fact i \
+     join interaction_fact f on f.interaction_id = i.interaction_id \
+     join media_type t on t.media_type_key = i.media_type_key and t.media_name_code <> 'VOICE'";
+
+/// Multimedia agent IRFs whose state rows do not add up to their ring, talk and hold
+/// seconds, or whose open state is not the only active one of an active IRF: IRF id, then
+/// the IRF's and the states' seconds and the active IRF and state flags.
+async fn states_off_their_irf(db: &dyn Database) -> Vec<String> {
+    let sum = |code: &str| {
+        format!(
+            "coalesce(sum(case when d.state_name_code = '{code}' then x.total_duration end), 0)"
+        )
+    };
+    let rows = db
+        .query(&format!(
+            "select i.interaction_resource_id, i.ring_duration, i.talk_duration, \
+             i.hold_duration, s.alert, s.connect, s.hold, i.active_flag, s.active \
+             {MULTIMEDIA_IRFS} and i.resource_key in \
+                 (select resource_key from resource_ where resource_type_code = 'AGENT') \
+             left join (select x.interaction_resource_id, {alert} as alert, \
+                   {connect} as connect, {hold} as hold, \
+                   coalesce(sum(x.active_flag), 0) as active from ixn_resource_state_fact x \
+                   join interaction_resource_state d \
+                   on d.interaction_resource_state_key = x.interaction_resource_state_key \
+                   group by x.interaction_resource_id) s \
+             on s.interaction_resource_id = i.interaction_resource_id",
+            alert = sum("ALERT"),
+            connect = sum("CONNECT"),
+            hold = sum("HOLD"),
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| r.iter().map(|v| v.to_string()).collect::<Vec<_>>())
+        .filter(|r| r[1..4] != r[4..7] || r[7] != r[8])
+        .map(|r| r.join(" "))
+        .collect()
+}
+
+/// Per multimedia IRF (interaction GUID and ordinal): its states (code, start, end, active)
+/// and its user data (CUSTOMER_ID, the mapped Subject and isOnline, the customer segment).
+async fn irf_extensions(db: &dyn Database) -> BTreeMap<String, Vec<String>> {
+    let rows = db
+        .query(&format!(
+            "select f.media_server_ixn_guid || '/' || i.interaction_resource_ordinal, \
+             coalesce(d.state_name_code || ' ' || x.start_ts || ' ' \
+                      || coalesce(cast(x.end_ts as varchar), '-') || ' ' || x.active_flag, '') \
+             {MULTIMEDIA_IRFS} \
+             left join ixn_resource_state_fact x \
+             on x.interaction_resource_id = i.interaction_resource_id \
+             left join interaction_resource_state d \
+             on d.interaction_resource_state_key = x.interaction_resource_state_key \
+             union all \
+             select f.media_server_ixn_guid || '/' || i.interaction_resource_ordinal, \
+             coalesce(g.customer_id, '-') || ' ' || coalesce(c.custom_data_1, '-') || ' ' \
+             || coalesce(c.custom_data_2, '-') || ' ' || coalesce(e.customer_segment, '-') \
+             {MULTIMEDIA_IRFS} \
+             left join irf_user_data_gen_1 g \
+             on g.interaction_resource_id = i.interaction_resource_id \
+             left join irf_user_data_cust_1 c \
+             on c.interaction_resource_id = i.interaction_resource_id \
+             left join irf_user_data_keys k \
+             on k.interaction_resource_id = i.interaction_resource_id \
+             left join interaction_descriptor e \
+             on e.interaction_descriptor_key = k.interaction_descriptor_key"
+        ))
+        .await
+        .unwrap();
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for row in rows {
+        out.entry(row[0].to_string())
+            .or_default()
+            .push(row[1].to_string());
+    }
+    for values in out.values_mut() {
+        values.sort();
+    }
+    out
+}
+
+/// Multimedia IRFs whose user data is not the attached data in effect when they ended:
+/// every IRF has one IRF_USER_DATA_GEN_1, IRF_USER_DATA_CUST_1 and IRF_USER_DATA_KEYS row;
+/// an e-mail's Subject is its INTERACTION_FACT.SUBJECT; a chat is online (`1`) for its IRFs
+/// but the one the interaction ended with (`0`); no CustomerID is attached to either.
+async fn user_data_off(db: &dyn Database) -> Vec<String> {
+    let rows = db
+        .query(&format!(
+            "select i.interaction_resource_id, t.media_name_code, f.subject, \
+             case when i.end_ts is not null and i.end_ts = f.end_ts then '0' else '1' end, \
+             (select count(*) from irf_user_data_gen_1 g \
+              where g.interaction_resource_id = i.interaction_resource_id), \
+             (select count(*) from irf_user_data_keys k \
+              where k.interaction_resource_id = i.interaction_resource_id), \
+             (select count(*) from irf_user_data_gen_1 g \
+              where g.interaction_resource_id = i.interaction_resource_id \
+              and g.customer_id is not null), \
+             c.custom_data_1, c.custom_data_2 \
+             {MULTIMEDIA_IRFS} left join irf_user_data_cust_1 c \
+             on c.interaction_resource_id = i.interaction_resource_id"
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| r.iter().map(|v| v.to_string()).collect::<Vec<_>>())
+        .filter(|r| {
+            let expected = match r[1].as_str() {
+                "EMAIL" => [r[2].as_str(), "NULL"],
+                _ => ["NULL", r[3].as_str()],
+            };
+            r[4..7] != ["1", "1", "0"] || [r[7].as_str(), r[8].as_str()] != expected
+        })
+        .map(|r| r.join(" "))
+        .collect()
+}
+
 /// INTERACTION_ID of each multimedia interaction, by GUID.
 async fn interaction_ids(db: &dyn Database) -> BTreeMap<String, i64> {
     db.query(&format!(
@@ -73,12 +200,13 @@ async fn two_cycles_give_the_facts_of_one() {
         &[all_roles(&idb.url)],
     );
     extract(&config_twice, MIDDAY).await;
+    let db_twice = connect(&twice.url).await.unwrap();
+    db_twice.execute(MAPPING).await.unwrap();
     let report = run_job(&config_twice, names::TRANSFORM).await;
     assert!(
         report.iter().any(|l| l.starts_with("multimedia: 1 chunk")),
         "{report:?}"
     );
-    let db_twice = connect(&twice.url).await.unwrap();
     let first_ids = interaction_ids(db_twice.as_ref()).await;
     let active_at_midday = scalar(
         db_twice.as_ref(),
@@ -90,6 +218,8 @@ async fn two_cycles_give_the_facts_of_one() {
         "{} interactions, {active_at_midday} active at midday",
         first_ids.len()
     );
+    let off = states_off_their_irf(db_twice.as_ref()).await;
+    assert!(off.is_empty(), "states at midday: {off:#?}");
     extract(&config_twice, DAY_END).await;
     run_job(&config_twice, names::TRANSFORM).await;
 
@@ -100,8 +230,9 @@ async fn two_cycles_give_the_facts_of_one() {
         &[all_roles(&idb.url)],
     );
     extract(&config_once, DAY_END).await;
-    run_job(&config_once, names::TRANSFORM).await;
     let db_once = connect(&once.url).await.unwrap();
+    db_once.execute(MAPPING).await.unwrap();
+    run_job(&config_once, names::TRANSFORM).await;
 
     let facts_twice = multimedia_facts(db_twice.as_ref()).await;
     let facts_once = multimedia_facts(db_once.as_ref()).await;
@@ -123,6 +254,31 @@ async fn two_cycles_give_the_facts_of_one() {
         .filter(|(guid, id)| second_ids.get(*guid) != Some(id))
         .collect();
     assert!(moved.is_empty(), "ids changed: {moved:?}");
+
+    for db in [db_once.as_ref(), db_twice.as_ref()] {
+        let off = states_off_their_irf(db).await;
+        assert!(off.is_empty(), "{} IRFs: {off:#?}", off.len());
+        let off = user_data_off(db).await;
+        assert!(off.is_empty(), "{} IRFs: {off:#?}", off.len());
+    }
+    let talked = scalar(
+        db_once.as_ref(),
+        &format!("select count(*) {MULTIMEDIA_IRFS} and i.talk_duration > 0"),
+    )
+    .await;
+    assert!(talked > 10, "{talked} multimedia IRFs that talked");
+    let once = irf_extensions(db_once.as_ref()).await;
+    let twice = irf_extensions(db_twice.as_ref()).await;
+    let differing: Vec<_> = once
+        .iter()
+        .filter(|(irf, rows)| twice.get(*irf) != Some(rows))
+        .map(|(irf, rows)| format!("{irf}: {rows:?} vs {:?}", twice.get(irf)))
+        .collect();
+    assert!(
+        differing.is_empty() && once.len() == twice.len(),
+        "states and user data of {} IRFs differ (one cycle vs two): {differing:#?}",
+        differing.len()
+    );
 }
 
 /// Per chat of the ground truth (root CallID): the consultation's initiator dialing and talk

@@ -12,6 +12,8 @@ pub mod config;
 pub mod config_facts;
 pub mod inputs;
 pub mod multimedia;
+pub mod resource_states;
+pub mod user_data;
 pub mod voice;
 
 use datafusion::error::Result;

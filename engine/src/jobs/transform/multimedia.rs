@@ -24,12 +24,14 @@ use super::streams::{config_marks, output_steps, partition_steps, StreamReport};
 pub const MULTIMEDIA_MARK: &str = "GIDB_G_IR_MM";
 
 /// Tables whose extraction marks bound the multimedia stream.
-const MM_TABLES: [&str; 5] = [
+const MM_TABLES: [&str; 7] = [
     "G_CALL",
     "G_PARTY",
     "G_PARTY_HISTORY",
     "GM_F_USERDATA",
     "G_VIRTUAL_QUEUE",
+    "G_USERDATA_HISTORY",
+    "G_SECURE_USERDATA_HISTORY",
 ];
 
 /// Configuration object type of scripts in RESOURCE_.
@@ -115,6 +117,15 @@ async fn register_inputs(
             ),
         ),
         (
+            mm::MM_STATES,
+            format!(
+                "select ixn_resource_state_fact_key, interaction_resource_id, \
+                 interaction_resource_state_key, start_ts from ixn_resource_state_fact \
+                 where interaction_resource_id in (select interaction_resource_id \
+                 from interaction_resource_fact where interaction_id in ({known}))"
+            ),
+        ),
+        (
             mm::SCRIPT_RESOURCES,
             format!(
                 "select resource_key, resource_name from resource_ \
@@ -192,9 +203,10 @@ pub async fn run_multimedia(ctx: &JobContext, gidb: &GidbStore) -> Result<Stream
         session::materialize_views(&df, &multimedia::views()).await?;
         let (facts, collected) = output_steps(&df, &multimedia::OUTPUTS, &mut report).await?;
         rows = collected.iter().map(|b| row_count(b)).sum();
-        // Facts are partitioned by their start; active ones end at the sentinel key.
+        // Facts (the first four outputs) are partitioned by their start; active ones end
+        // at the sentinel key.
         start_keys = column_range(&collected[0], "start_date_time_key");
-        let spans = collected[..3]
+        let spans = collected[..4]
             .iter()
             .map(|b| column_range(b, "start_date_time_key"));
         steps.extend(partition_steps(ctx, spans).await?);

@@ -21,6 +21,10 @@ pub const MM_FIRST_USERDATA: &str = "tx_mm_f_userdata";
 pub const MM_VIRTUAL_QUEUES: &str = "tx_mm_virtual_queue";
 /// The stop-interaction queues (`[gim-etl] stop-ixn-queues`), one `queue_name` a row.
 pub const MM_STOP_QUEUES: &str = "tx_mm_stop_queue";
+/// G_USERDATA_HISTORY rows of the multimedia family.
+pub const MM_USERDATA_HISTORY: &str = "tx_mm_userdata_history";
+/// G_SECURE_USERDATA_HISTORY rows of the multimedia family.
+pub const MM_SECURE_USERDATA_HISTORY: &str = "tx_mm_secure_userdata_history";
 /// One row: `active_keep_seconds` (`days-to-keep-active-facts` in seconds).
 pub const MM_SETTINGS: &str = "tx_mm_settings";
 /// INTERACTION_FACT rows of multimedia interactions the stream may meet again:
@@ -32,22 +36,28 @@ pub const MM_IRFS: &str = "im_mm_irf";
 /// MEDIATION_SEGMENT_FACT rows of those interactions: `mediation_segment_id`,
 /// `interaction_id`, `resource_key`, `start_ts`.
 pub const MM_MSFS: &str = "im_mm_msf";
+/// IXN_RESOURCE_STATE_FACT rows of those interactions' IRFs:
+/// `ixn_resource_state_fact_key`, `interaction_resource_id`,
+/// `interaction_resource_state_key`, `start_ts`.
+pub const MM_STATES: &str = "im_mm_state";
 /// RESOURCE_ rows of scripts (interaction queues, workbins, strategies): `resource_key`,
 /// `resource_name` — multimedia parties name their queue or workbin, not its DBID.
 pub const SCRIPT_RESOURCES: &str = "im_script_resource";
 
 /// The GIDB-fed inputs of the multimedia transform and the IDB table each copies.
-pub const MM_GIDB_INPUTS: [(&str, &str); 5] = [
+pub const MM_GIDB_INPUTS: [(&str, &str); 7] = [
     (MM_CALLS, "G_CALL"),
     (MM_PARTIES, "G_PARTY"),
     (MM_PARTY_HISTORY, "G_PARTY_HISTORY"),
     (MM_FIRST_USERDATA, "GM_F_USERDATA"),
     (MM_VIRTUAL_QUEUES, "G_VIRTUAL_QUEUE"),
+    (MM_USERDATA_HISTORY, "G_USERDATA_HISTORY"),
+    (MM_SECURE_USERDATA_HISTORY, "G_SECURE_USERDATA_HISTORY"),
 ];
 
 /// The Info Mart inputs of the multimedia transform and their columns (Int64 but the
 /// `resource_name` and the GUID).
-const MART_COLUMNS: [(&str, &[&str]); 4] = [
+const MART_COLUMNS: [(&str, &[&str]); 5] = [
     (
         MM_INTERACTIONS,
         &[
@@ -71,6 +81,15 @@ const MART_COLUMNS: [(&str, &[&str]); 4] = [
             "mediation_segment_id",
             "interaction_id",
             "resource_key",
+            "start_ts",
+        ],
+    ),
+    (
+        MM_STATES,
+        &[
+            "ixn_resource_state_fact_key",
+            "interaction_resource_id",
+            "interaction_resource_state_key",
             "start_ts",
         ],
     ),

@@ -53,6 +53,12 @@ pub fn measure_columns() -> Vec<String> {
         .collect()
 }
 
+/// Whether the `mx_segment` row `segment` is in a state the IRF measures.
+pub fn measured_segment(segment: &str) -> String {
+    let states: Vec<String> = STATES.iter().map(|(state, _)| state.to_string()).collect();
+    format!("{segment}.state in ({})", states.join(", "))
+}
+
 /// The measures as `<expr> as <column>` items over `mx_segment`.
 fn measures() -> Vec<String> {
     let mut items = Vec::new();

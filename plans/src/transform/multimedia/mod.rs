@@ -1,11 +1,13 @@
 //! The multimedia transform (infomart.md §1.6, §2.1–§2.3, §4.1–§4.8, §4.11): e-mails, chats
 //! and their replies from the Interaction Server rows of GIDB, turned into
-//! INTERACTION_FACT, INTERACTION_RESOURCE_FACT and MEDIATION_SEGMENT_FACT rows — written
+//! INTERACTION_FACT, INTERACTION_RESOURCE_FACT, MEDIATION_SEGMENT_FACT and
+//! IXN_RESOURCE_STATE_FACT rows and the user data of the IRFs — written
 //! while the interaction is active and updated in place by later chunks, until it ends or
 //! is artificially terminated after `days-to-keep-active-facts` — with the
 //! RESOURCE_GROUP_COMBINATION rows their IRFs need.
 //! Project decisions on the rules the spec leaves open are listed in docs/transform.md.
 
+mod extensions;
 mod facts;
 pub mod inputs;
 mod irf;
@@ -13,6 +15,7 @@ mod stop;
 mod threads;
 mod vq;
 
+pub use extensions::{IXN_RESOURCE_STATE_FACT, USER_DATA_OUTPUTS};
 pub use facts::{INTERACTION_FACT, IRF, MSF};
 pub use threads::TOUCHED_SINCE;
 
@@ -22,12 +25,19 @@ use super::View;
 /// Output view of the new RESOURCE_GROUP_COMBINATION rows of multimedia IRFs.
 pub const RESOURCE_GROUP_COMBINATION: &str = "mm_resource_group_combination";
 
-/// The outputs: Info Mart table and view, in write order.
-pub const OUTPUTS: [(&str, &str); 4] = [
+/// The outputs: Info Mart table and view, in write order — the four facts first, then the
+/// group combinations and the user-data tables of [`USER_DATA_OUTPUTS`].
+pub const OUTPUTS: [(&str, &str); 10] = [
     ("INTERACTION_FACT", INTERACTION_FACT),
     ("INTERACTION_RESOURCE_FACT", IRF),
     ("MEDIATION_SEGMENT_FACT", MSF),
+    ("IXN_RESOURCE_STATE_FACT", IXN_RESOURCE_STATE_FACT),
     ("RESOURCE_GROUP_COMBINATION", RESOURCE_GROUP_COMBINATION),
+    USER_DATA_OUTPUTS[0],
+    USER_DATA_OUTPUTS[1],
+    USER_DATA_OUTPUTS[2],
+    USER_DATA_OUTPUTS[3],
+    USER_DATA_OUTPUTS[4],
 ];
 
 /// The view the job runs first, over the window's own rows: [`TOUCHED_SINCE`].
@@ -53,5 +63,6 @@ pub fn views() -> Vec<View> {
     views.extend(stop::views());
     views.extend(irf::views());
     views.extend(facts::views());
+    views.extend(extensions::views());
     views
 }

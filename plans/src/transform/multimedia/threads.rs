@@ -25,8 +25,8 @@ use crate::transform::config::WINDOW;
 use crate::transform::View;
 
 use super::inputs::{
-    MM_CALLS, MM_INTERACTIONS, MM_PARTIES, MM_PARTY_HISTORY, MM_SETTINGS, MM_STOP_QUEUES,
-    MM_VIRTUAL_QUEUES,
+    MM_CALLS, MM_INTERACTIONS, MM_PARTIES, MM_PARTY_HISTORY, MM_SECURE_USERDATA_HISTORY,
+    MM_SETTINGS, MM_STOP_QUEUES, MM_USERDATA_HISTORY, MM_VIRTUAL_QUEUES,
 };
 
 /// View of the earliest time (`since_ts`) the interactions a window touches can have rows
@@ -60,7 +60,7 @@ fn folded(c: &str, p: &str) -> String {
     )
 }
 
-/// The calls whose rows changed in the window.
+/// The calls whose rows changed in the window (attached data included).
 fn touched_calls() -> String {
     let within = |ts: &str| format!("{ts} > w.window_from and {ts} <= w.window_to");
     format!(
@@ -68,11 +68,15 @@ fn touched_calls() -> String {
          where {call} \
          union select p.callid from {MM_PARTIES} p cross join {WINDOW} w where {party} \
          union select h.callid from {MM_PARTY_HISTORY} h cross join {WINDOW} w where {history} \
-         union select v.callid from {MM_VIRTUAL_QUEUES} v cross join {WINDOW} w where {vq}",
+         union select v.callid from {MM_VIRTUAL_QUEUES} v cross join {WINDOW} w where {vq} \
+         union select u.callid from {MM_USERDATA_HISTORY} u cross join {WINDOW} w where {data} \
+         union select u.callid from {MM_SECURE_USERDATA_HISTORY} u cross join {WINDOW} w \
+         where {data}",
         call = within("coalesce(c.lastchange_ts, c.terminated_ts, c.created_ts)"),
         party = within("coalesce(p.lastchange_ts, p.terminated_ts, p.created_ts)"),
         history = within("h.added_ts"),
         vq = within("coalesce(v.terminated_ts, v.created_ts)"),
+        data = within("u.added_ts"),
     )
 }
 
@@ -114,7 +118,7 @@ pub fn views() -> Vec<View> {
             "mx_call_latest",
             format!(
                 "select callid, parentcallid, calltype, lower(mediatype) as mediatype, tenantid, \
-                 created_ts, terminated_ts from {calls}",
+                 data_source_key, created_ts, terminated_ts from {calls}",
                 calls = latest(MM_CALLS, "callid", call_version)
             ),
         ),
@@ -138,7 +142,7 @@ pub fn views() -> Vec<View> {
             "mx_call",
             format!(
                 "select c.callid, c.parentcallid, c.calltype, c.mediatype, c.tenantid, \
-                 c.created_ts, {end} as end_ts, c.if_guid, c.root_guid, c.cut_ts, \
+                 c.data_source_key, c.created_ts, {end} as end_ts, c.if_guid, c.root_guid, c.cut_ts, \
                  coalesce(c.cut_ts, c.window_to) as horizon_ts \
                  from (select t.*, w.window_to, \
                        case when min(t.created_ts) over (partition by t.if_guid) \
@@ -161,7 +165,8 @@ pub fn views() -> Vec<View> {
             format!(
                 "select p.partyid, p.type as party_type, p.prole, p.parentpartyid, \
                  coalesce(p.parentlinktype, 0) as parentlinktype, p.callid, p.endpointdn, \
-                 coalesce(p.agentid, 0) as agentid, p.placeid, p.created_ts, {end} as end_ts, \
+                 coalesce(p.agentid, 0) as agentid, p.placeid, p.data_source_key, p.created_ts, \
+                 {end} as end_ts, \
                  case when p.terminated_ts is not null \
                       and (c.cut_ts is null or p.terminated_ts <= c.cut_ts) \
                       then coalesce(p.ccevent, 0) else 0 end as ccevent, \
@@ -227,20 +232,24 @@ pub fn views() -> Vec<View> {
              where a.kind = 'agent'",
         ),
         // State segments of each agent party; an open party's last state runs to the
-        // chunk horizon (or the cut).
+        // chunk horizon (or the cut) and is `open`.
         View::new(
             "mx_segment",
             format!(
-                "select s.interaction_guid, s.irf_guid, s.state, s.t0, s.t1, s.t1 - s.t0 as dur, \
+                "select s.interaction_guid, s.irf_guid, s.pseq, s.state, s.t0, s.t1, \
+                 s.t1 - s.t0 as dur, s.open, \
                  (s.prev_state is null or s.prev_state <> s.state) as entered, \
                  s.calltype in ({CALL_INBOUND}, {CALL_OUTBOUND}) as cust_present, s.leg_context \
-                 from (select a.if_guid as interaction_guid, a.partyid as irf_guid, h.state, \
-                       h.added_ts as t0, a.calltype, \
+                 from (select a.if_guid as interaction_guid, a.partyid as irf_guid, h.pseq, \
+                       h.state, h.added_ts as t0, a.calltype, \
                        case when a.calltype <> {CALL_CONSULT} then 'primary' \
                             when a.prole = {ROLE_ORIGINATOR} then 'cons_init' \
                             else 'cons_rcv' end as leg_context, \
                        coalesce(lead(h.added_ts) over (partition by h.partyid \
                                 order by h.added_ts, h.pseq), a.end_ts, a.horizon_ts) as t1, \
+                       (lead(h.added_ts) over (partition by h.partyid \
+                                order by h.added_ts, h.pseq) is null and a.end_ts is null) \
+                            as open, \
                        lag(h.state) over (partition by h.partyid order by h.added_ts, h.pseq) \
                             as prev_state \
                        from {MM_PARTY_HISTORY} h join mx_party a on a.partyid = h.partyid \
