@@ -7,6 +7,8 @@
 //! * Calls of components that cannot be merged yet are kept, as full G_CALL rows, in
 //!   `gidb_voice_merge_waiting` under the name of the round that left them waiting, and
 //!   are fed to the next round.
+//! * A run covers the source time since the last run in rounds of at most four hours, each
+//!   fed the calls the previous one left waiting.
 //! * The round is committed by CTL_HWM `merge:voice` (the source-time horizon it merged up
 //!   to) with its CTL_AUDIT_LOG row. The transform reads voice calls only through
 //!   `gidb_voice_merge`, so a call appears in the dimensional model once its interaction is
@@ -34,10 +36,17 @@ use super::JobError;
 pub const MERGED_FOLDER: &str = "gidb_voice_merge";
 /// GIDB folder of the G_CALL rows of components still waiting.
 pub const WAITING_FOLDER: &str = "gidb_voice_merge_waiting";
+/// GIDB folder of the voice G_CALL rows, filed by extraction windows of TERMINATED_TS.
+const CALLS_FOLDER: &str = "gidb_g_call_v";
 /// CTL_HWM name of the merge mark.
 pub const MARK: &str = "merge:voice";
 /// The voice tables whose marks bound a merge round.
 const INPUT_TABLES: [&str; 3] = ["G_CALL", "G_IR", "G_IS_LINK"];
+
+/// Source time one merge round covers at most. A backlog is merged in rounds of this span,
+/// as successive cycles would have merged it, so the memory a round needs follows the
+/// traffic of the span rather than the size of the backlog.
+const ROUND_SECONDS: i64 = 4 * 3600;
 
 /// What one merge round did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,7 +63,8 @@ pub struct MergeReport {
     pub waiting_calls: u64,
 }
 
-/// Runs one merge round over the voice data sources `voice_keys` (CTL_DS keys).
+/// Merges the voice data sources `voice_keys` (CTL_DS keys) from the merge mark up to the
+/// smallest extraction mark of their voice tables, in rounds of at most [`ROUND_SECONDS`].
 pub async fn run(
     db: &dyn Database,
     gidb: &GidbStore,
@@ -64,8 +74,6 @@ pub async fn run(
     lookback: i64,
     job_id: &str,
 ) -> Result<MergeReport, JobError> {
-    let df_error =
-        |e: datafusion::error::DataFusionError| JobError::Data(format!("voice merge: {e}"));
     let store_error = |e: tidemark_sinks::gidb::GidbError| JobError::Data(e.to_string());
     let mut horizon = i64::MAX;
     for key in voice_keys {
@@ -83,14 +91,87 @@ pub async fn run(
     if voice_keys.is_empty() || horizon == i64::MIN || horizon <= mark {
         return Ok(MergeReport::default());
     }
-    let low = if mark == i64::MIN { 0 } else { mark };
+    let mut low = if mark == i64::MIN { 0 } else { mark };
     gidb.remove_uncommitted(MERGED_FOLDER, 0, low)
         .await
         .map_err(store_error)?;
     gidb.remove_uncommitted(WAITING_FOLDER, 0, low)
         .await
         .map_err(store_error)?;
+    let inputs = RoundInputs {
+        db,
+        gidb,
+        sets,
+        voice_keys,
+        timeout,
+        lookback,
+        job_id,
+    };
+    let mut report = MergeReport::default();
+    loop {
+        let start = first_window_after(gidb, low)
+            .await?
+            .map_or(horizon, |lo| lo.max(low));
+        let high = horizon.min(start.saturating_add(ROUND_SECONDS));
+        let round = run_round(&inputs, low, high).await?;
+        report.horizon = round.horizon;
+        report.emitted_calls += round.emitted_calls;
+        report.interactions += round.interactions;
+        report.partially_merged += round.partially_merged;
+        report.waiting_calls = round.waiting_calls;
+        if high >= horizon {
+            return Ok(report);
+        }
+        low = high;
+    }
+}
 
+/// The start of the earliest extraction window of voice G_CALL rows ending after `low`
+/// (GIDB files exist only for windows with rows), so that rounds skip source time without
+/// calls; `None` when no call terminated after `low` has been extracted.
+async fn first_window_after(gidb: &GidbStore, low: i64) -> Result<Option<i64>, JobError> {
+    let files = gidb
+        .files(CALLS_FOLDER)
+        .await
+        .map_err(|e| JobError::Data(e.to_string()))?;
+    Ok(files
+        .iter()
+        .filter_map(|file| file.filename().and_then(ChunkFile::parse))
+        .filter(|&(_, _, hi)| hi > low)
+        .map(|(_, lo, _)| lo)
+        .min())
+}
+
+/// What every round of one merge run reads.
+struct RoundInputs<'a> {
+    db: &'a dyn Database,
+    gidb: &'a GidbStore,
+    sets: &'a [Arc<HaSet>],
+    voice_keys: &'a [i32],
+    timeout: i64,
+    lookback: i64,
+    job_id: &'a str,
+}
+
+/// One round: the calls terminated in `(low, horizon]` plus those waiting since the round
+/// that ended at `low`, merged and committed as of `horizon`.
+async fn run_round(
+    inputs: &RoundInputs<'_>,
+    low: i64,
+    horizon: i64,
+) -> Result<MergeReport, JobError> {
+    let RoundInputs {
+        db,
+        gidb,
+        sets,
+        voice_keys,
+        timeout,
+        lookback,
+        job_id,
+    } = *inputs;
+    let df_error =
+        |e: datafusion::error::DataFusionError| JobError::Data(format!("voice merge: {e}"));
+    let store_error = |e: tidemark_sinks::gidb::GidbError| JobError::Data(e.to_string());
     let ctx = SessionContext::new();
     gidb.register_with(&ctx);
     let mut waiting_files = Vec::new();
@@ -143,7 +224,7 @@ pub async fn run(
         .format("%Y-%m-%d")
         .to_string();
     for (table, folder, name) in [
-        ("G_CALL", "gidb_g_call_v", "calls"),
+        ("G_CALL", CALLS_FOLDER, "calls"),
         ("G_IR", "gidb_g_ir_v", "irs"),
         ("G_IS_LINK", "gidb_g_is_link_v", "links"),
     ] {
