@@ -75,17 +75,22 @@ async fn states_off_their_irf(db: &dyn Database) -> Vec<String> {
     };
     let rows = db
         .query(&format!(
-            "select i.interaction_resource_id, i.ring_duration, i.talk_duration, \
-             i.hold_duration, s.alert, s.connect, s.hold, i.active_flag, s.active \
+            "select i.interaction_resource_id, i.cons_init_dial_duration, \
+             i.ring_duration + i.cons_rcv_ring_duration, \
+             i.talk_duration + i.cons_init_talk_duration + i.cons_rcv_talk_duration, \
+             i.hold_duration + i.cons_init_hold_duration + i.cons_rcv_hold_duration, \
+             s.initiate, s.alert, s.connect, s.hold, i.active_flag, s.active \
              {MULTIMEDIA_IRFS} and i.resource_key in \
                  (select resource_key from resource_ where resource_type_code = 'AGENT') \
-             left join (select x.interaction_resource_id, {alert} as alert, \
+             left join (select x.interaction_resource_id, {initiate} as initiate, \
+                   {alert} as alert, \
                    {connect} as connect, {hold} as hold, \
                    coalesce(sum(x.active_flag), 0) as active from ixn_resource_state_fact x \
                    join interaction_resource_state d \
                    on d.interaction_resource_state_key = x.interaction_resource_state_key \
                    group by x.interaction_resource_id) s \
              on s.interaction_resource_id = i.interaction_resource_id",
+            initiate = sum("INITIATE"),
             alert = sum("ALERT"),
             connect = sum("CONNECT"),
             hold = sum("HOLD"),
@@ -94,7 +99,7 @@ async fn states_off_their_irf(db: &dyn Database) -> Vec<String> {
         .unwrap();
     rows.iter()
         .map(|r| r.iter().map(|v| v.to_string()).collect::<Vec<_>>())
-        .filter(|r| r[1..4] != r[4..7] || r[7] != r[8])
+        .filter(|r| r[1..5] != r[5..9] || r[9] != r[10])
         .map(|r| r.join(" "))
         .collect()
 }

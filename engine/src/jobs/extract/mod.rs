@@ -75,7 +75,7 @@ impl Job for ExtractIcon {
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
                 .map(|t| t.and_utc().timestamp() - 1)
                 .unwrap_or(0),
-            cancel: ctx.cancel.clone(),
+            cancel: ctx.cancel.child_token(),
             job_id: ctx.job_id.clone(),
         });
         let bars = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
@@ -88,17 +88,30 @@ impl Job for ExtractIcon {
                 let bar = bars.add(ProgressBar::new(0).with_style(style.clone()));
                 bar.set_prefix(format!("{} {}", plan.set.name, plan.folder));
                 bar.set_message(plan.source.describe());
-                task::run(plan, Arc::clone(&shared), bar)
+                let shared = Arc::clone(&shared);
+                async move {
+                    let result = task::run(plan, Arc::clone(&shared), bar).await;
+                    if matches!(&result, Err(e) if !matches!(e, JobError::Stopped)) {
+                        // One failed table fails the job: the others stop at their next
+                        // window instead of each waiting on an IDB that is gone.
+                        shared.cancel.cancel();
+                    }
+                    result
+                }
             })
             .buffer_unordered(workers)
             .collect()
             .await;
         let mut reports = Vec::new();
         let mut errors = Vec::new();
+        let mut stopped = 0;
         for result in results {
             match result {
                 Ok(report) => reports.push(report),
-                Err(JobError::Stopped) => return Err(JobError::Stopped),
+                Err(JobError::Stopped) if ctx.cancel.is_cancelled() => {
+                    return Err(JobError::Stopped)
+                }
+                Err(JobError::Stopped) => stopped += 1,
                 Err(e) => errors.push(e.to_string()),
             }
         }
@@ -111,9 +124,9 @@ impl Job for ExtractIcon {
         .await?;
         if !errors.is_empty() {
             return Err(JobError::Data(format!(
-                "{} of {} table extractions failed: {}",
+                "{} of {} table extractions failed ({stopped} stopped early): {}",
                 errors.len(),
-                errors.len() + reports.len(),
+                errors.len() + stopped + reports.len(),
                 errors.join("; ")
             )));
         }

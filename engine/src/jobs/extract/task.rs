@@ -245,10 +245,13 @@ async fn run_in_span(
                 1
             };
             let what = format!("{table} window ({mark}, {hi}]");
-            let raw = idb
+            let read = idb
                 .read(select.queries(mark, hi, partitions), &shape, &what)
-                .instrument(debug_span!("extract_read", lo = mark, hi))
-                .await?;
+                .instrument(debug_span!("extract_read", lo = mark, hi));
+            let raw = tokio::select! {
+                raw = read => raw?,
+                () = shared.cancel.cancelled() => return Err(JobError::Stopped),
+            };
             let schema = rows::keyed_schema(plan.table);
             let stamp = Stamp {
                 data_source_key: plan.data_source_key,

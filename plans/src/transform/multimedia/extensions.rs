@@ -1,6 +1,8 @@
 //! The state facts and user data of multimedia IRFs (infomart.md §2.4, §2.13, §4.12,
-//! §4.15), through the views voice uses: Alert, Connect and Hold rows of each agent IRF —
-//! active while the agent's party is in the state, upserted under the keys they already
+//! §4.15), through the views voice uses: Alert, Connect and Hold rows of each agent IRF,
+//! and Initiate for the agent who invited a consultation, with the role and descriptor of
+//! the leg's context (its own interaction, or a chat consultation it initiated or received)
+//! — active while the agent's party is in the state, upserted under the keys they already
 //! have — and the user-data rows of every IRF of the chunk from the interaction's
 //! attached-data history.
 
@@ -32,7 +34,7 @@ pub fn views() -> Vec<View> {
         prefix: "mx",
         segments: format!(
             "select i.interaction_resource_id, i.resource_role, 0 as leg_source, \
-             s.irf_guid as leg_party, s.pseq, s.t0, s.t1, s.state, 'primary' as ctx, \
+             s.irf_guid as leg_party, s.pseq, s.t0, s.t1, s.state, s.leg_context as ctx, \
              ({measured}) as measured, s.open \
              from mx_segment s join mx_irf_ids i on i.irf_guid = s.irf_guid \
              where i.kind = 'agent'",

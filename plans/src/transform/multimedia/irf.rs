@@ -53,10 +53,20 @@ pub fn measure_columns() -> Vec<String> {
         .collect()
 }
 
-/// Whether the `mx_segment` row `segment` is in a state the IRF measures.
+/// Whether the `mx_segment` row `segment` is in a state one of the IRF's families measures
+/// in the segment's context.
 pub fn measured_segment(segment: &str) -> String {
-    let states: Vec<String> = STATES.iter().map(|(state, _)| state.to_string()).collect();
-    format!("{segment}.state in ({})", states.join(", "))
+    let families: Vec<String> = FAMILIES[..3]
+        .iter()
+        .map(|(_, filter, states)| {
+            let states: Vec<String> = states.iter().map(|(state, _)| state.to_string()).collect();
+            format!(
+                "({segment}.{filter} and {segment}.state in ({}))",
+                states.join(", ")
+            )
+        })
+        .collect();
+    families.join(" or ")
 }
 
 /// The measures as `<expr> as <column>` items over `mx_segment`.
