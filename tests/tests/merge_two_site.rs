@@ -275,7 +275,7 @@ async fn simulate_two_sites() -> (Site, Site, Vec<Truth>) {
         idb: vec![s1.url.clone(), s2.url.clone()],
         days: 1,
         interactions_per_day: 800,
-        seed: 41,
+        seed: 42,
         sites: 2,
         ha: false,
         agents: None,

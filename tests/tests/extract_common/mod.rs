@@ -155,13 +155,37 @@ pub async fn extracted_rows(gidb: &Path) -> BTreeMap<String, Vec<String>> {
 async fn gidb_rows_of(gidb: &Path, keep: impl Fn(&str) -> bool) -> BTreeMap<String, Vec<String>> {
     let mut all = BTreeMap::new();
     for folder in folders(gidb).into_iter().filter(|f| keep(f)) {
-        all.insert(folder.clone(), folder_rows(&gidb.join(&folder)).await);
+        // A folder whose files were all replaced or consumed (the merge's waiting calls)
+        // holds no rows, like one never written.
+        let rows = folder_rows(&gidb.join(&folder)).await;
+        if !rows.is_empty() {
+            all.insert(folder, rows);
+        }
     }
     all
 }
 
+/// Whether `dir` or a folder under it holds a Parquet file.
+fn holds_parquet(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|entry| {
+            let path = entry.path();
+            if path.is_dir() {
+                holds_parquet(&path)
+            } else {
+                path.extension().is_some_and(|e| e == "parquet")
+            }
+        })
+}
+
 /// The rows of one GIDB folder as sorted text lines (without `create_audit_key`).
 pub async fn folder_rows(folder: &Path) -> Vec<String> {
+    if !holds_parquet(folder) {
+        return Vec::new();
+    }
     let ctx = SessionContext::new();
     let path = format!("{}/", folder.display());
     let df = ctx
