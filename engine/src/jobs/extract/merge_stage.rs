@@ -107,11 +107,17 @@ pub async fn run(
         lookback,
         job_id,
     };
+    let windows = call_windows(gidb).await?;
     let mut report = MergeReport::default();
     loop {
-        let start = first_window_after(gidb, low)
-            .await?
-            .map_or(horizon, |lo| lo.max(low));
+        // Rounds skip source time without calls: the next round starts at the earliest
+        // extraction window of calls ending after `low`.
+        let start = windows
+            .iter()
+            .filter(|&&(_, hi)| hi > low)
+            .map(|&(lo, _)| lo.max(low))
+            .min()
+            .unwrap_or(horizon);
         let high = horizon.min(start.saturating_add(ROUND_SECONDS));
         let round = run_round(&inputs, low, high).await?;
         report.horizon = round.horizon;
@@ -126,10 +132,9 @@ pub async fn run(
     }
 }
 
-/// The start of the earliest extraction window of voice G_CALL rows ending after `low`
-/// (GIDB files exist only for windows with rows), so that rounds skip source time without
-/// calls; `None` when no call terminated after `low` has been extracted.
-async fn first_window_after(gidb: &GidbStore, low: i64) -> Result<Option<i64>, JobError> {
+/// The extraction windows `(lo, hi]` of the voice G_CALL files in GIDB, read once per run
+/// (files exist only for windows with rows).
+async fn call_windows(gidb: &GidbStore) -> Result<Vec<(i64, i64)>, JobError> {
     let files = gidb
         .files(CALLS_FOLDER)
         .await
@@ -137,9 +142,8 @@ async fn first_window_after(gidb: &GidbStore, low: i64) -> Result<Option<i64>, J
     Ok(files
         .iter()
         .filter_map(|file| file.filename().and_then(ChunkFile::parse))
-        .filter(|&(_, _, hi)| hi > low)
-        .map(|(_, lo, _)| lo)
-        .min())
+        .map(|(_, lo, hi)| (lo, hi))
+        .collect())
 }
 
 /// What every round of one merge run reads.
