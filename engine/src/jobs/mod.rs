@@ -5,6 +5,7 @@ pub mod audit;
 pub mod control;
 pub mod export;
 pub mod extract;
+pub mod gidb_files;
 pub mod history;
 pub mod initialize;
 pub mod runner;

@@ -20,13 +20,14 @@ use arrow::record_batch::RecordBatch;
 use chrono::Utc;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
-use tidemark_plans::gidb::{latest_version_sql, register_folder, RowKey};
+use tidemark_plans::gidb::register_folder;
 use tidemark_plans::merge::{self, MergeOptions};
 use tidemark_schemas::idb;
 use tidemark_sinks::database::Database;
 use tidemark_sinks::gidb::{ChunkFile, GidbStore};
 
 use super::super::audit;
+use super::super::gidb_files::{chunk_files, register_latest};
 use super::super::history::sql_text;
 use super::commit::current_mark;
 use super::task::HaSet;
@@ -224,33 +225,16 @@ async fn run_round(
         None => None,
     };
     let earliest = oldest_waiting.unwrap_or(low).min(low) - lookback - timeout;
-    let min_day = tidemark_sinks::gidb::day_of(earliest)
-        .format("%Y-%m-%d")
-        .to_string();
+    // Rows keyed at or before `earliest` cannot take part: read only the files of the
+    // windows that end after it.
     for (table, folder, name) in [
         ("G_CALL", CALLS_FOLDER, "calls"),
         ("G_IR", "gidb_g_ir_v", "irs"),
         ("G_IS_LINK", "gidb_g_is_link_v", "links"),
     ] {
         let def = idb::table(table).expect("voice table");
-        let files = format!("{name}_files");
-        if gidb.days(folder).await.map_err(store_error)?.is_empty() {
-            let empty = MemTable::try_new(tidemark_schemas::gidb::arrow_schema(def), vec![vec![]])
-                .map_err(df_error)?;
-            ctx.register_table(name, Arc::new(empty))
-                .map_err(df_error)?;
-            continue;
-        }
-        register_folder(&ctx, &files, &gidb.folder_url(folder), def)
-            .await
-            .map_err(df_error)?;
-        let source = format!("(select * from {files} where day >= '{min_day}') recent");
-        let view = ctx
-            .sql(&latest_version_sql(def, &source, RowKey::Business))
-            .await
-            .map_err(df_error)?;
-        ctx.register_table(name, view.into_view())
-            .map_err(df_error)?;
+        let files = chunk_files(gidb, folder, |_, hi| hi > earliest).await?;
+        register_latest(&ctx, name, def, files, None).await?;
     }
     let new_calls =
         format!("select * from calls where terminated_ts > {low} and terminated_ts <= {horizon}");

@@ -34,6 +34,7 @@ use choice::Clock;
 use task::Shared;
 
 pub use commit::{current_mark, mark_name};
+pub(crate) use plan::window_rule;
 pub use plan::{range_queries, RangeQuery};
 pub use sessions::SourceId;
 

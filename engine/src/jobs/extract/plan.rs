@@ -230,7 +230,7 @@ fn domain_order(source: SourceId) -> u8 {
 
 /// The window rule of `table` for rows of `family` and the chain of parents it reaches
 /// its extraction key through; `None` for tables read in full (no GIDB copy).
-fn window_rule(
+pub(crate) fn window_rule(
     table: &'static TableDef,
     family: MediaFamily,
 ) -> Option<(&'static HwmRule, Vec<ParentLink>)> {

@@ -8,6 +8,7 @@ mod discards;
 mod multimedia;
 mod session;
 mod streams;
+mod voice_inputs;
 
 use async_trait::async_trait;
 

@@ -214,6 +214,16 @@ pub async fn collect(ctx: &SessionContext, view: &str) -> Result<Vec<RecordBatch
     Ok(batches.into_iter().filter(|b| b.num_rows() > 0).collect())
 }
 
+/// Runs `sql` and returns its rows.
+pub async fn collect_sql(ctx: &SessionContext, sql: &str) -> Result<Vec<RecordBatch>, JobError> {
+    ctx.sql(sql)
+        .await
+        .map_err(df_error(sql))?
+        .collect()
+        .await
+        .map_err(df_error(sql))
+}
+
 /// Computes each view in order and registers its rows as an in-memory table under the view's
 /// name, so a view that later views read several times is computed once (the views form a
 /// graph; registered lazily, every reader would recompute its whole input chain).

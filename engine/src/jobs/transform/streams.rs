@@ -8,7 +8,7 @@ use tidemark_plans::transform::{config, inputs, voice};
 use tidemark_schemas::gidb::MediaFamily;
 use tidemark_schemas::mart;
 use tidemark_sinks::database::{Database, WriteStep};
-use tidemark_sinks::gidb::{day_of, ChunkFile, GidbStore};
+use tidemark_sinks::gidb::{ChunkFile, GidbStore};
 
 use super::super::audit::next_audit_key;
 use super::super::extract::merge_stage;
@@ -19,6 +19,7 @@ use super::commit::{
 };
 use super::discards;
 use super::session::{self, df_error};
+use super::voice_inputs;
 
 /// Column whose stored value an upsert keeps.
 const KEEP: &str = "CREATE_AUDIT_KEY";
@@ -261,20 +262,16 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
                 .map_err(df_error("voice merge files"))?;
             df.register_table(inputs::VOICE_MERGE, merged.into_view())
                 .map_err(df_error("voice merge files"))?;
+            session::materialize_input(&df, inputs::VOICE_MERGE).await?;
         }
-        let min_day = day_of(lo.min(hi) - lookback - 86_400)
-            .format("%Y-%m-%d")
-            .to_string();
-        for (name, table) in inputs::VOICE_GIDB_INPUTS {
-            session::register_gidb(&df, gidb, name, table, MediaFamily::Voice, Some(&min_day))
-                .await?;
-        }
+        let reach = voice_inputs::VoiceReach {
+            earliest: lo.min(hi) - lookback,
+            margin: i64::from(ctx.config.gim_etl.max_call_duration),
+        };
+        voice_inputs::register(&df, gidb, reach).await?;
         session::register_mart_inputs(&df, db).await?;
         let ids = session::ChunkIds::after_greatest(db).await?;
         session::register_ids(&df, ids, audit_key)?;
-        for (name, _) in inputs::VOICE_GIDB_INPUTS {
-            session::materialize_input(&df, name).await?;
-        }
         session::materialize_views(&df, &voice::views()).await?;
         let outputs = [
             ("INTERACTION_FACT", voice::INTERACTION_FACT),
