@@ -5,10 +5,13 @@ mod transform_support;
 
 use std::path::Path;
 
-use tidemark_udfs::slt::{slt_files, DataFusionSlt};
+use libtest_mimic::{Arguments, Failed, Trial};
+use tidemark_udfs::slt::{run_file, slt_files, DataFusionSlt};
 
-#[tokio::test]
-async fn transform_golden_files() {
+/// One trial per golden file, so the files run in parallel and fail one by one, and the
+/// column check.
+fn main() {
+    let args = Arguments::from_args();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/slt");
     let files: Vec<_> = slt_files(&dir)
         .into_iter()
@@ -18,21 +21,39 @@ async fn transform_golden_files() {
         })
         .collect();
     assert!(!files.is_empty(), "transform golden files missing");
-    let mut failures = Vec::new();
-    for file in files {
-        let ctx = transform_support::session().await;
-        let mut runner = sqllogictest::Runner::new(move || {
-            let ctx = ctx.clone();
-            async move { Ok(DataFusionSlt::with_context(ctx)) }
-        });
-        if let Err(e) = runner.run_file_async(&file).await {
-            failures.push(format!("{}: {e}", file.display()));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let mut trials: Vec<Trial> = files
+        .into_iter()
+        .map(|file| {
+            let name = file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Trial::test(format!("golden::{name}"), move || {
+                block_on(async move {
+                    let ctx = transform_support::session().await;
+                    run_file(&file, move || DataFusionSlt::with_context(ctx.clone()))
+                        .await
+                        .map_err(Failed::from)
+                })
+            })
+        })
+        .collect();
+    trials.push(Trial::test("every_output_column_is_a_mart_column", || {
+        block_on(every_output_column_is_a_mart_column());
+        Ok(())
+    }));
+    libtest_mimic::run(&args, trials).exit();
 }
 
-#[tokio::test]
+/// Runs `future` to completion on a runtime of its own.
+fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(future)
+}
+
 async fn every_output_column_is_a_mart_column() {
     let ctx = transform_support::session().await;
     let outputs = tidemark_plans::transform::config::OUTPUTS

@@ -136,32 +136,10 @@ where
 {
     let files = slt_files(dir);
     assert!(!files.is_empty(), "no .slt files under {}", dir.display());
-    let complete = std::env::var("TIDEMARK_SLT_COMPLETE").is_ok_and(|v| v == "1");
     let mut failures = Vec::new();
     for file in files {
-        let make = make_db.clone();
-        let mut runner = sqllogictest::Runner::new(move || {
-            let make = make.clone();
-            async move { Ok(make()) }
-        });
-        if complete {
-            let col_sep = " ";
-            let validator = sqllogictest::default_validator;
-            let normalizer = sqllogictest::default_normalizer;
-            if let Err(e) = runner
-                .update_test_file(
-                    &file,
-                    col_sep,
-                    validator,
-                    normalizer,
-                    sqllogictest::default_column_validator,
-                )
-                .await
-            {
-                failures.push(format!("{}: {e}", file.display()));
-            }
-        } else if let Err(e) = runner.run_file_async(&file).await {
-            failures.push(format!("{}: {e}", file.display()));
+        if let Err(e) = run_file(&file, make_db.clone()).await {
+            failures.push(e);
         }
     }
     assert!(
@@ -169,4 +147,32 @@ where
         "sqllogictest failures:\n{}",
         failures.join("\n")
     );
+}
+
+/// Runs one `.slt` file with sessions from `make_db`; the error names the file and the
+/// failed record. With `TIDEMARK_SLT_COMPLETE=1` the file's expected blocks are rewritten
+/// instead.
+pub async fn run_file<F>(file: &Path, make_db: F) -> Result<(), String>
+where
+    F: Fn() -> DataFusionSlt + Clone + Send + Sync + 'static,
+{
+    let mut runner = sqllogictest::Runner::new(move || {
+        let make = make_db.clone();
+        async move { Ok(make()) }
+    });
+    let outcome = if std::env::var("TIDEMARK_SLT_COMPLETE").is_ok_and(|v| v == "1") {
+        runner
+            .update_test_file(
+                file,
+                " ",
+                sqllogictest::default_validator,
+                sqllogictest::default_normalizer,
+                sqllogictest::default_column_validator,
+            )
+            .await
+            .map_err(|e| e.to_string())
+    } else {
+        runner.run_file_async(file).await.map_err(|e| e.to_string())
+    };
+    outcome.map_err(|e| format!("{}: {e}", file.display()))
 }
