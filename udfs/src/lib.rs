@@ -6,6 +6,7 @@
 
 pub mod date_time_key;
 pub mod merge_keys;
+pub mod ud_convert;
 pub mod unixepoch;
 
 use datafusion::logical_expr::ScalarUDF;
@@ -17,6 +18,7 @@ pub fn scalar_functions() -> Vec<ScalarUDF> {
         ScalarUDF::from(date_time_key::DateTimeKey::new()),
         ScalarUDF::from(merge_keys::MergeKey::node()),
         ScalarUDF::from(merge_keys::MergeKey::root()),
+        ScalarUDF::from(ud_convert::UdConvert::new()),
         ScalarUDF::from(unixepoch::UnixEpoch::new()),
     ]
 }
