@@ -138,8 +138,8 @@ fn compile(expression: &str) -> std::result::Result<Arc<dyn PhysicalExpr>, Conve
         expression: expression.to_string(),
         reason,
     };
-    let schema = DFSchema::try_from(VALUE_SCHEMA.as_ref().clone())
-        .map_err(|e| invalid(e.to_string()))?;
+    let schema =
+        DFSchema::try_from(VALUE_SCHEMA.as_ref().clone()).map_err(|e| invalid(e.to_string()))?;
     let expr = PLANNER
         .parse_sql_expr(expression, &schema)
         .map_err(|e| invalid(e.to_string()))?;
@@ -160,10 +160,7 @@ fn refusal(expr: &Expr) -> Option<String> {
     let _ = expr.apply(|e| {
         reason = match e {
             Expr::ScalarFunction(f) if f.func.signature().volatility != Volatility::Immutable => {
-                Some(format!(
-                    "`{}` is not deterministic",
-                    f.func.name()
-                ))
+                Some(format!("`{}` is not deterministic", f.func.name()))
             }
             Expr::AggregateFunction(_) => Some("aggregate functions are not allowed".into()),
             Expr::WindowFunction(_) => Some("window functions are not allowed".into()),
@@ -185,13 +182,18 @@ fn refusal(expr: &Expr) -> Option<String> {
 /// The cached compilation of `expression`, compiling (and warning once about a rejected
 /// expression) on first use.
 fn entry(expression: &str) -> Arc<Entry> {
-    let mut cache = CACHE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(entry) = cache.get(expression) {
         return entry.clone();
     }
     let compiled = compile(expression);
     if let Err(e) = &compiled {
-        tracing::warn!(rule = "CTL_UD_TO_UDE_MAPPING.CONVERT_EXPRESSION", "{e}; values are stored as NULL");
+        tracing::warn!(
+            rule = "CTL_UD_TO_UDE_MAPPING.CONVERT_EXPRESSION",
+            "{e}; values are stored as NULL"
+        );
     }
     if cache.len() >= CACHE_LIMIT {
         cache.clear();
@@ -239,7 +241,9 @@ fn evaluate_rows(
     rows: &[u32],
 ) -> Vec<Option<String>> {
     let taken = take(values, &UInt32Array::from(rows.to_vec()), None);
-    let all = taken.map_err(|e| e.to_string()).and_then(|v| evaluate(compiled, v));
+    let all = taken
+        .map_err(|e| e.to_string())
+        .and_then(|v| evaluate(compiled, v));
     if let Ok(all) = all {
         return all;
     }
@@ -328,7 +332,10 @@ mod tests {
     #[test]
     fn failing_rows_give_null_and_the_others_keep_their_result() {
         assert_eq!(
-            convert(Some("cast(value as int) + 1"), &[Some("1"), Some("abc"), Some("41")]),
+            convert(
+                Some("cast(value as int) + 1"),
+                &[Some("1"), Some("abc"), Some("41")]
+            ),
             text(&[Some("2"), None, Some("42")])
         );
     }
