@@ -206,6 +206,19 @@ impl Harness {
         })
         .collect()
     }
+
+    /// [`Self::history`] once it holds at least `rows` rows: a run's own row is written by
+    /// its task, which may lag the event announcing the run (waits at most 30 s).
+    async fn history_of(&self, rows: usize) -> Vec<(String, String, Option<String>)> {
+        for _ in 0..300 {
+            let history = self.history().await;
+            if history.len() >= rows {
+                return history;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        self.history().await
+    }
 }
 
 fn started_names(events: &[SchedulerEvent]) -> Vec<&str> {
@@ -266,7 +279,7 @@ async fn maintenance_waits_for_the_cycle_and_a_due_cycle_stops_it() {
     assert!(waited.iter().any(|e| matches!(e,
         SchedulerEvent::Queued { job_name, blocked_by, .. }
             if job_name == names::MAINTAIN && blocked_by == names::EXTRACT)));
-    assert_eq!(h.history().await[1].1, "SCHEDULED");
+    assert_eq!(h.history_of(2).await[1].1, "SCHEDULED");
     h.release(names::EXTRACT);
     h.started(names::TRANSFORM).await;
     h.release(names::TRANSFORM);
