@@ -15,12 +15,19 @@ use tidemark_sinks::gidb::{ChunkFile, GidbStore};
 
 use super::JobError;
 
-/// URLs of the chunk files of `folder` whose window `(lo, hi]` `keep` accepts, in path order.
-pub async fn chunk_files(
-    gidb: &GidbStore,
-    folder: &str,
-    keep: impl Fn(i64, i64) -> bool,
-) -> Result<Vec<String>, JobError> {
+/// One chunk file of a GIDB folder: its extraction window `(lo, hi]` and its URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkUrl {
+    /// Window start, exclusive (epoch seconds).
+    pub lo: i64,
+    /// Window end, inclusive (epoch seconds).
+    pub hi: i64,
+    /// URL of the file, for DataFusion.
+    pub url: String,
+}
+
+/// Every chunk file of `folder`, in path order.
+pub async fn chunk_listing(gidb: &GidbStore, folder: &str) -> Result<Vec<ChunkUrl>, JobError> {
     let files = gidb
         .files(folder)
         .await
@@ -31,8 +38,26 @@ pub async fn chunk_files(
         .filter_map(|path| {
             let (_, lo, hi) = ChunkFile::parse(path.filename()?)?;
             let relative = path.as_ref().strip_prefix(folder)?.trim_start_matches('/');
-            keep(lo, hi).then(|| format!("{root}{relative}"))
+            Some(ChunkUrl {
+                lo,
+                hi,
+                url: format!("{root}{relative}"),
+            })
         })
+        .collect())
+}
+
+/// URLs of the chunk files of `folder` whose window `(lo, hi]` `keep` accepts, in path order.
+pub async fn chunk_files(
+    gidb: &GidbStore,
+    folder: &str,
+    keep: impl Fn(i64, i64) -> bool,
+) -> Result<Vec<String>, JobError> {
+    Ok(chunk_listing(gidb, folder)
+        .await?
+        .into_iter()
+        .filter(|c| keep(c.lo, c.hi))
+        .map(|c| c.url)
         .collect())
 }
 

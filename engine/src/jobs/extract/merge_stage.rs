@@ -27,7 +27,7 @@ use tidemark_sinks::database::Database;
 use tidemark_sinks::gidb::{ChunkFile, GidbStore};
 
 use super::super::audit;
-use super::super::gidb_files::{chunk_files, register_latest};
+use super::super::gidb_files::{chunk_files, chunk_listing, register_latest};
 use super::super::history::sql_text;
 use super::commit::current_mark;
 use super::task::HaSet;
@@ -136,14 +136,10 @@ pub async fn run(
 /// The extraction windows `(lo, hi]` of the voice G_CALL files in GIDB, read once per run
 /// (files exist only for windows with rows).
 async fn call_windows(gidb: &GidbStore) -> Result<Vec<(i64, i64)>, JobError> {
-    let files = gidb
-        .files(CALLS_FOLDER)
-        .await
-        .map_err(|e| JobError::Data(e.to_string()))?;
-    Ok(files
-        .iter()
-        .filter_map(|file| file.filename().and_then(ChunkFile::parse))
-        .map(|(_, lo, hi)| (lo, hi))
+    Ok(chunk_listing(gidb, CALLS_FOLDER)
+        .await?
+        .into_iter()
+        .map(|c| (c.lo, c.hi))
         .collect())
 }
 

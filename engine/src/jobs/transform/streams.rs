@@ -8,10 +8,11 @@ use tidemark_plans::transform::{config, inputs, voice};
 use tidemark_schemas::gidb::MediaFamily;
 use tidemark_schemas::mart;
 use tidemark_sinks::database::{Database, WriteStep};
-use tidemark_sinks::gidb::{ChunkFile, GidbStore};
+use tidemark_sinks::gidb::GidbStore;
 
 use super::super::audit::next_audit_key;
 use super::super::extract::merge_stage;
+use super::super::gidb_files::{chunk_listing, ChunkUrl};
 use super::super::initialize::partitions::missing_partitions;
 use super::super::{JobContext, JobError};
 use super::commit::{
@@ -216,25 +217,11 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
     if horizon <= from {
         return Ok(report);
     }
-    let store_error = |e: tidemark_sinks::gidb::GidbError| JobError::Data(e.to_string());
     let mut rounds: Vec<(i64, i64, Vec<String>)> = Vec::new();
-    for file in gidb
-        .files(merge_stage::MERGED_FOLDER)
-        .await
-        .map_err(store_error)?
-    {
-        let Some((_, lo, hi)) = file.filename().and_then(ChunkFile::parse) else {
-            continue;
-        };
+    for ChunkUrl { lo, hi, url } in chunk_listing(gidb, merge_stage::MERGED_FOLDER).await? {
         if hi <= from || hi > horizon {
             continue;
         }
-        let relative = file.as_ref().trim_start_matches(merge_stage::MERGED_FOLDER);
-        let url = format!(
-            "{}{}",
-            gidb.folder_url(merge_stage::MERGED_FOLDER),
-            relative.trim_start_matches('/')
-        );
         match rounds.iter_mut().find(|(l, h, _)| *l == lo && *h == hi) {
             Some((_, _, urls)) => urls.push(url),
             None => rounds.push((lo, hi, vec![url])),

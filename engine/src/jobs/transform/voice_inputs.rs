@@ -3,9 +3,6 @@
 //! extraction selected through those calls, from the files of the windows they were
 //! extracted in. A chunk's cost follows its own interactions, not the size of GIDB.
 
-use arrow::array::{Array, AsArray, RecordBatch};
-use arrow::compute::cast;
-use arrow::datatypes::{DataType, Int64Type};
 use datafusion::prelude::SessionContext;
 use tidemark_plans::transform::inputs;
 use tidemark_schemas::gidb::{folder_name, MediaFamily};
@@ -15,6 +12,7 @@ use tidemark_sinks::gidb::GidbStore;
 use super::super::extract::window_rule;
 use super::super::gidb_files::{chunk_files, register_latest, KeyFilter};
 use super::super::JobError;
+use super::commit::column_values;
 use super::session;
 
 /// Where the voice inputs of a chunk may be.
@@ -104,14 +102,14 @@ async fn register_calls(
     session::materialize_input(ctx, inputs::CALLS).await?;
     let count = |sql: String| async move {
         let batches = session::collect_sql(ctx, &sql).await?;
-        Ok::<_, JobError>(first_i64(&batches, 0).unwrap_or(0))
+        Ok::<_, JobError>(column_values(&batches, "n").first().copied().unwrap_or(0))
     };
     let emitted = count(format!(
-        "select count(*) from (select distinct data_source_key, callid from {})",
+        "select count(*) as n from (select distinct data_source_key, callid from {})",
         inputs::VOICE_MERGE
     ))
     .await?;
-    let read = count(format!("select count(*) from {}", inputs::CALLS)).await?;
+    let read = count(format!("select count(*) as n from {}", inputs::CALLS)).await?;
     if read < emitted {
         let files = chunk_files(gidb, &folder, |_, _| true).await?;
         register_latest(ctx, inputs::CALLS, def, files, filter).await?;
@@ -135,26 +133,20 @@ fn parent_link(table: &'static TableDef) -> Option<(&'static str, String)> {
 /// The creation and termination span of the materialized calls; `None` without calls.
 async fn call_span(ctx: &SessionContext) -> Result<Option<CallSpan>, JobError> {
     let sql = format!(
-        "select min(created_ts), min(terminated_ts), max(terminated_ts), \
-         count(*) - count(terminated_ts) from {}",
+        "select min(created_ts) as created_min, min(terminated_ts) as terminated_min, \
+         max(terminated_ts) as terminated_max, count(*) - count(terminated_ts) as open_calls \
+         from {}",
         inputs::CALLS
     );
     let batches = session::collect_sql(ctx, &sql).await?;
-    let Some(created_min) = first_i64(&batches, 0) else {
+    let value = |column: &str| column_values(&batches, column).first().copied();
+    let Some(created_min) = value("created_min") else {
         return Ok(None);
     };
     Ok(Some(CallSpan {
         created_min,
-        terminated_min: first_i64(&batches, 1).unwrap_or(created_min),
-        terminated_max: first_i64(&batches, 2).unwrap_or(created_min),
-        open_calls: first_i64(&batches, 3).unwrap_or(0) > 0,
+        terminated_min: value("terminated_min").unwrap_or(created_min),
+        terminated_max: value("terminated_max").unwrap_or(created_min),
+        open_calls: value("open_calls").unwrap_or(0) > 0,
     }))
-}
-
-/// Column `i` of the first row of `batches` as an integer, if not null.
-fn first_i64(batches: &[RecordBatch], i: usize) -> Option<i64> {
-    let batch = batches.first()?;
-    let column = cast(batch.column(i), &DataType::Int64).ok()?;
-    let column = column.as_primitive_opt::<Int64Type>()?;
-    (!column.is_null(0)).then(|| column.value(0))
 }
