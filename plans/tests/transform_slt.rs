@@ -6,7 +6,8 @@ mod transform_support;
 use std::path::Path;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use tidemark_udfs::slt::{run_file, slt_files, DataFusionSlt};
+use tidemark_udfs::slt::{run_file, slt_files};
+use transform_support::MaterializedSlt;
 
 /// One trial per golden file, so the files run in parallel and fail one by one, and the
 /// column check.
@@ -31,7 +32,7 @@ fn main() {
             Trial::test(format!("golden::{name}"), move || {
                 block_on(async move {
                     let ctx = transform_support::session().await;
-                    run_file(&file, move || DataFusionSlt::with_context(ctx.clone()))
+                    run_file(&file, move || MaterializedSlt::new(ctx.clone()))
                         .await
                         .map_err(Failed::from)
                 })

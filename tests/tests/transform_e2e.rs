@@ -175,11 +175,50 @@ async fn states_off_their_irf(db: &dyn Database) -> Vec<String> {
         .collect()
 }
 
+/// A KVP key stored by rule CALL: where the simulator sends it (IDB table), where the
+/// mapping stores it (Info Mart table and column), how it is converted, and how many IRFs at
+/// least carry a value.
+struct CallRuleKey {
+    idb_table: &'static str,
+    key: &'static str,
+    mart_table: &'static str,
+    column: &'static str,
+    convert: fn(&str) -> String,
+    at_least: usize,
+}
+
+/// CustomerID is attached data under the seeded mapping; Disposition is a UserEvent KVP
+/// (G_CUSTOM_DATA_S) under [`DISPOSITION_MAPPING`], upper-cased by its CONVERT_EXPRESSION.
+const CALL_RULE_KEYS: [CallRuleKey; 2] = [
+    CallRuleKey {
+        idb_table: "g_userdata_history",
+        key: "CustomerID",
+        mart_table: "irf_user_data_gen_1",
+        column: "customer_id",
+        convert: str::to_string,
+        at_least: 50,
+    },
+    CallRuleKey {
+        idb_table: "g_custom_data_s",
+        key: "Disposition",
+        mart_table: "irf_user_data_cust_1",
+        column: "custom_data_1",
+        convert: str::to_uppercase,
+        at_least: 5,
+    },
+];
+
+/// The mapping row added before the transform: Disposition into IRF_USER_DATA_CUST_1.
+const DISPOSITION_MAPPING: &str = "insert into ctl_ud_to_ude_mapping (id, ud_key_name, \
+     ude_table_name, ude_column_name, propagation_rule, default_value, active_flag, \
+     convert_expression) values (100, 'Disposition', 'IRF_USER_DATA_CUST_1', 'CUSTOM_DATA_1', \
+     'CALL', null, 1, 'upper(value)')";
+
 /// User data (infomart.md §2.13, §4.15): one IRF_USER_DATA_GEN_1 and one IRF_USER_DATA_KEYS
-/// row per IRF; CUSTOMER_ID of a voice IRF is the `CustomerID` the simulator attached to the
-/// interaction's call when it was attached before the IRF ended (default mapping, rule
-/// CALL), else empty; the `Segment` KVP names the IRF's INTERACTION_DESCRIPTOR, found once
-/// per tuple. (Multimedia user data: `transform_multimedia_e2e`.)
+/// row per IRF; each key of [`CALL_RULE_KEYS`] of a voice IRF is the value the simulator
+/// sent on the interaction's call when it was sent before the IRF ended (rule CALL),
+/// converted, else empty; the `Segment` KVP names the IRF's INTERACTION_DESCRIPTOR, found
+/// once per tuple. (Multimedia user data: `transform_multimedia_e2e`.)
 async fn user_data_matches_the_idb(db: &dyn Database, idb: &dyn Database) {
     let irfs = scalar(db, "select count(*) from interaction_resource_fact").await;
     for table in ["irf_user_data_gen_1", "irf_user_data_keys"] {
@@ -191,54 +230,9 @@ async fn user_data_matches_the_idb(db: &dyn Database, idb: &dyn Database) {
         let all = format!("select count(*) from {table}");
         assert_eq!(scalar(db, &all).await, irfs, "{table} rows");
     }
-    let attached: BTreeMap<String, (String, i64)> = idb
-        .query(
-            "select callid, value, added_ts from g_userdata_history where keyname = 'CustomerID'",
-        )
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| (r[0].to_string(), (r[1].to_string(), r[2].as_i64().unwrap())))
-        .collect();
-    assert!(attached.len() > 50, "{} CustomerID KVPs", attached.len());
-    let rows = db
-        .query(
-            "select f.media_server_ixn_guid, i.interaction_resource_id, i.end_ts, g.customer_id \
-             from interaction_resource_fact i \
-             join interaction_fact f on f.interaction_id = i.interaction_id \
-             join irf_user_data_gen_1 g on g.interaction_resource_id = i.interaction_resource_id \
-             join media_type m on m.media_type_key = i.media_type_key \
-             where m.media_name_code = 'VOICE'",
-        )
-        .await
-        .unwrap();
-    let mut wrong = Vec::new();
-    let mut with_value = 0;
-    for row in &rows {
-        let (guid, end_ts) = (row[0].to_string(), row[2].as_i64().unwrap());
-        let expected = attached
-            .get(&guid)
-            .filter(|(_, at)| *at <= end_ts)
-            .map(|(value, _)| value.clone());
-        let actual = match &row[3] {
-            SqlValue::Null => None,
-            value => Some(value.to_string()),
-        };
-        with_value += usize::from(actual.is_some());
-        if actual != expected {
-            wrong.push(format!(
-                "IRF {} of {guid}: {actual:?} vs {expected:?}",
-                row[1]
-            ));
-        }
+    for key in &CALL_RULE_KEYS {
+        call_rule_key_matches_the_idb(db, idb, key).await;
     }
-    assert!(
-        wrong.is_empty(),
-        "{} of {}: {wrong:#?}",
-        wrong.len(),
-        rows.len()
-    );
-    assert!(with_value > 50, "{with_value} IRFs with a CUSTOMER_ID");
     assert!(
         scalar(
             db,
@@ -270,6 +264,72 @@ async fn user_data_matches_the_idb(db: &dyn Database, idb: &dyn Database) {
         .await,
         0,
         "a descriptor tuple written twice"
+    );
+}
+
+/// The voice IRFs' `key.column` against what the simulator sent on each interaction's call:
+/// its value (converted) when sent before the IRF ended, else NULL.
+async fn call_rule_key_matches_the_idb(db: &dyn Database, idb: &dyn Database, key: &CallRuleKey) {
+    let sent: BTreeMap<String, (String, i64)> = idb
+        .query(&format!(
+            "select callid, value, added_ts from {} where keyname = '{}'",
+            key.idb_table, key.key
+        ))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r[0].to_string(), (r[1].to_string(), r[2].as_i64().unwrap())))
+        .collect();
+    assert!(
+        sent.len() >= key.at_least,
+        "{} {} KVPs",
+        sent.len(),
+        key.key
+    );
+    let rows = db
+        .query(&format!(
+            "select f.media_server_ixn_guid, i.interaction_resource_id, i.end_ts, u.{column} \
+             from interaction_resource_fact i \
+             join interaction_fact f on f.interaction_id = i.interaction_id \
+             join {table} u on u.interaction_resource_id = i.interaction_resource_id \
+             join media_type m on m.media_type_key = i.media_type_key \
+             where m.media_name_code = 'VOICE'",
+            column = key.column,
+            table = key.mart_table,
+        ))
+        .await
+        .unwrap();
+    let mut wrong = Vec::new();
+    let mut with_value = 0;
+    for row in &rows {
+        let (guid, end_ts) = (row[0].to_string(), row[2].as_i64().unwrap());
+        let expected = sent
+            .get(&guid)
+            .filter(|(_, at)| *at <= end_ts)
+            .map(|(value, _)| (key.convert)(value));
+        let actual = match &row[3] {
+            SqlValue::Null => None,
+            value => Some(value.to_string()),
+        };
+        with_value += usize::from(actual.is_some());
+        if actual != expected {
+            wrong.push(format!(
+                "IRF {} of {guid}: {actual:?} vs {expected:?}",
+                row[1]
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{}: {} of {}: {wrong:#?}",
+        key.key,
+        wrong.len(),
+        rows.len()
+    );
+    assert!(
+        with_value >= key.at_least,
+        "{with_value} IRFs with a {}",
+        key.key
     );
 }
 
@@ -305,6 +365,8 @@ async fn cycle_matches_the_truth(mart_url: &str) {
     let gidb = dir.path().join("gidb");
     let config = config(mart_url, &gidb, &[all_roles(&idb.url)]);
     extract(&config, DAY_END).await;
+    let db = tidemark_sinks::database::connect(mart_url).await.unwrap();
+    db.execute(DISPOSITION_MAPPING).await.unwrap();
     let report = run_job(&config, names::TRANSFORM).await;
     assert!(
         report.iter().any(|l| l.starts_with("voice: "))
@@ -312,7 +374,6 @@ async fn cycle_matches_the_truth(mart_url: &str) {
         "{report:?}"
     );
 
-    let db = tidemark_sinks::database::connect(mart_url).await.unwrap();
     let expected = truth_voice(&truth);
     let actual = mart_voice(db.as_ref()).await;
     assert!(

@@ -86,14 +86,7 @@ impl sqllogictest::AsyncDB for DataFusionSlt {
         let df = self.ctx.sql(sql).await?;
         let schema = df.schema().clone();
         let batches = df.collect().await?;
-        let is_statement = {
-            let head = sql.trim_start().to_ascii_lowercase();
-            !(head.starts_with("select")
-                || head.starts_with("with")
-                || head.starts_with("values")
-                || head.starts_with("explain"))
-        };
-        if is_statement {
+        if !is_query(sql) {
             return Ok(DBOutput::StatementComplete(0));
         }
         let types = schema
@@ -112,6 +105,14 @@ impl sqllogictest::AsyncDB for DataFusionSlt {
     fn engine_name(&self) -> &str {
         "tidemark-datafusion"
     }
+}
+
+/// Whether `sql` reads rows (a query) rather than changing something (a statement).
+pub fn is_query(sql: &str) -> bool {
+    let head = sql.trim_start().to_ascii_lowercase();
+    ["select", "with", "values", "explain"]
+        .iter()
+        .any(|k| head.starts_with(k))
 }
 
 /// The `.slt` files under `dir`, sorted.
@@ -152,9 +153,10 @@ where
 /// Runs one `.slt` file with sessions from `make_db`; the error names the file and the
 /// failed record. With `TIDEMARK_SLT_COMPLETE=1` the file's expected blocks are rewritten
 /// instead.
-pub async fn run_file<F>(file: &Path, make_db: F) -> Result<(), String>
+pub async fn run_file<F, D>(file: &Path, make_db: F) -> Result<(), String>
 where
-    F: Fn() -> DataFusionSlt + Clone + Send + Sync + 'static,
+    F: Fn() -> D + Clone + Send + Sync + 'static,
+    D: sqllogictest::AsyncDB<ColumnType = DefaultColumnType> + Send + 'static,
 {
     let mut runner = sqllogictest::Runner::new(move || {
         let make = make_db.clone();

@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use arrow::array::{Array, Int64Array};
 use arrow::datatypes::{DataType, SchemaRef};
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use tidemark::config::GimEtl;
 use tidemark::jobs::extract::merge_stage;
 use tidemark::jobs::transform as tx;
 use tidemark_plans::transform::{inputs, View};
@@ -20,8 +21,8 @@ use tidemark_sinks::gidb::{ChunkFile, GidbStore};
 use super::{sums_sql, InputTable, OutputRows, OUTPUTS};
 
 /// Registers every voice input over the whole backlog, as `run_voice` registers one chunk's:
-/// all merged interaction files, every GIDB day (latest versions), the Info Mart keys and
-/// `tx_ids` with the next free ids; then materializes the file-backed ones in memory.
+/// all merged interaction files, every GIDB day (latest versions), the Info Mart keys,
+/// `tx_ids` with the next free ids and the default user-data settings; then materializes the file-backed ones in memory.
 pub async fn register_inputs(
     ctx: &SessionContext,
     gidb: &GidbStore,
@@ -43,6 +44,7 @@ pub async fn register_inputs(
     }
     tx::register_mart_inputs(ctx, infomart).await?;
     tx::register_ids(ctx, tx::ChunkIds::after_greatest(infomart).await?, 0)?;
+    tx::register_user_data_settings(ctx, &GimEtl::default())?;
     tx::materialize_input(ctx, inputs::VOICE_MERGE).await?;
     for (name, _) in inputs::VOICE_GIDB_INPUTS {
         tx::materialize_input(ctx, name).await?;
@@ -73,7 +75,7 @@ pub async fn input_tables(ctx: &SessionContext) -> Result<Vec<InputTable>> {
     let mut names = vec![inputs::VOICE_MERGE];
     names.extend(inputs::VOICE_GIDB_INPUTS.iter().map(|(n, _)| *n));
     names.extend(inputs::MART_INPUTS.iter().map(|(n, _, _)| *n));
-    names.push(inputs::IDS);
+    names.extend([inputs::IDS, inputs::USER_DATA_SETTINGS]);
     let mut tables = Vec::new();
     for name in names {
         let frame = ctx.table(name).await?;

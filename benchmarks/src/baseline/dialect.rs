@@ -6,32 +6,52 @@
 //! | `first_value(X order by Y)` (aggregate) | `(array_agg(X order by Y))[1]` | `first(X order by Y)` |
 //! | UDF `date_time_key(x)`         | SQL function ([`postgres_setup`])  | macro ([`duckdb_setup`]) |
 //! | NULLs last ascending, first descending | the same                   | session setting ([`duckdb_setup`]) |
+//! | UDF `ud_convert(e, v)`         | PL/pgSQL function running `e` dynamically | macro: `v` when `e` is NULL, else NULL |
 //!
 //! `first_value(…) over (…)` is the window function every engine has and is left alone.
 //! Everything else the views use (`string_agg(… order by …)`, `greatest`, `least`, `||` on
 //! numbers, `union`, windows) reads the same in all three; the subqueries in FROM carry
-//! aliases in the views themselves, as PostgreSQL requires.
+//! aliases in the views themselves, as PostgreSQL requires. DuckDB cannot evaluate an
+//! expression held as data, so its `ud_convert` only stores values of mapping rows without a
+//! CONVERT_EXPRESSION, as the benchmark's seeded mapping has.
 
 /// `date_time_key(x)` (udfs/src/date_time_key.rs): `x - x mod 900` with a non-negative
 /// remainder; NULL stays NULL.
 const DATE_TIME_KEY: &str = "x - ((x % 900) + 900) % 900";
 
 /// Statements run in the fresh PostgreSQL database before the views: the `date_time_key`
-/// function (an inlinable SQL function; smaller integer arguments widen to `bigint`).
+/// function (an inlinable SQL function; smaller integer arguments widen to `bigint`) and
+/// `ud_convert` (the expression run over the value; NULL where it fails, as the UDF).
 pub fn postgres_setup() -> Vec<String> {
-    vec![format!(
-        "create function date_time_key(x bigint) returns bigint language sql immutable \
-         parallel safe as $$ select {DATE_TIME_KEY} $$"
-    )]
+    vec![
+        format!(
+            "create function date_time_key(x bigint) returns bigint language sql immutable \
+             parallel safe as $$ select {DATE_TIME_KEY} $$"
+        ),
+        "create function ud_convert(expression text, value text) returns text \
+         language plpgsql immutable parallel safe as $$ \
+         declare result text; \
+         begin \
+           if value is null or expression is null or trim(expression) = '' then \
+             return value; \
+           end if; \
+           execute format('select (%s)::text from (select $1 as value) v', expression) \
+             into result using value; \
+           return result; \
+         exception when others then return null; \
+         end $$"
+            .into(),
+    ]
 }
 
 /// Statements run in a fresh DuckDB database before the views: NULL ordering as DataFusion
 /// and PostgreSQL have it (DuckDB sorts NULLs last either way by default, which would change
-/// what `first(… order by … desc)` picks), and the `date_time_key` macro.
+/// what `first(… order by … desc)` picks), and the `date_time_key` and `ud_convert` macros.
 pub fn duckdb_setup() -> Vec<String> {
     vec![
         "set default_null_order = 'nulls_last_on_asc_first_on_desc'".into(),
         format!("create macro date_time_key(x) as {DATE_TIME_KEY}"),
+        "create macro ud_convert(e, v) as case when e is null then v end".into(),
     ]
 }
 

@@ -27,6 +27,8 @@ pub const AGENT_STATES: &str = "tx_agent_state";
 pub const USERDATA_HISTORY: &str = "tx_userdata_history";
 /// G_SECURE_USERDATA_HISTORY rows (voice).
 pub const SECURE_USERDATA_HISTORY: &str = "tx_secure_userdata_history";
+/// G_CUSTOM_DATA_S rows (voice): UserEvent KVPs.
+pub const USER_EVENTS: &str = "tx_user_event";
 /// Resource keys: `resource_key`, `resource_cfg_type_id`, `resource_cfg_dbid`.
 pub const RESOURCES: &str = "im_resource";
 /// Place keys: `place_key`, `place_cfg_dbid`.
@@ -59,13 +61,18 @@ pub const INTERACTION_DESCRIPTORS: &str = "im_interaction_descriptor";
 pub const USER_DATA_CUST_DIM_1: &str = "im_user_data_cust_dim_1";
 /// INTERACTION_RESOURCE_STATE keys by state, role and descriptor code.
 pub const IXN_RESOURCE_STATES: &str = "im_interaction_resource_state";
+/// One row of user-data settings: `link_msf_voice` and `link_msf_mm` (1 when MSFs get user
+/// data, `link-msf-userdata` and its `-voice` / `-mm` variants) and `user_event_timeout`
+/// (`user-event-data-timeout`, seconds). Without a row, MSFs get no user data and UserEvent
+/// KVPs have no lateness limit.
+pub const USER_DATA_SETTINGS: &str = "tx_user_data_settings";
 /// One row: `next_interaction_id`, `next_resource_id` (first free ids of IF and IRF/MSF),
 /// `audit_key` (the CTL_AUDIT_LOG key of the chunk's transaction) and
 /// `next_state_fact_key` (first free IXN_RESOURCE_STATE_FACT_KEY).
 pub const IDS: &str = "tx_ids";
 
 /// The GIDB-fed inputs of the voice transform and the IDB table each copies.
-pub const VOICE_GIDB_INPUTS: [(&str, &str); 7] = [
+pub const VOICE_GIDB_INPUTS: [(&str, &str); 8] = [
     (CALLS, "G_CALL"),
     (PARTIES, "G_PARTY"),
     (PARTY_HISTORY, "G_PARTY_HISTORY"),
@@ -73,6 +80,7 @@ pub const VOICE_GIDB_INPUTS: [(&str, &str); 7] = [
     (AGENT_STATES, "G_AGENT_STATE_HISTORY"),
     (USERDATA_HISTORY, "G_USERDATA_HISTORY"),
     (SECURE_USERDATA_HISTORY, "G_SECURE_USERDATA_HISTORY"),
+    (USER_EVENTS, "G_CUSTOM_DATA_S"),
 ];
 
 /// The Info Mart inputs: name, source table and columns (all read as Int64 or Utf8).
@@ -178,6 +186,7 @@ pub const MART_INPUTS: [(&str, &str, &[&str]); 16] = [
             "PROPAGATION_RULE",
             "DEFAULT_VALUE",
             "ACTIVE_FLAG",
+            "CONVERT_EXPRESSION",
         ],
     ),
     (
@@ -227,6 +236,13 @@ pub fn schema(name: &str) -> Option<SchemaRef> {
             Field::new("next_state_fact_key", DataType::Int64, false),
         ])));
     }
+    if name == USER_DATA_SETTINGS {
+        return Some(Arc::new(Schema::new(
+            ["link_msf_voice", "link_msf_mm", "user_event_timeout"]
+                .map(|c| Field::new(c, DataType::Int64, false))
+                .to_vec(),
+        )));
+    }
     if let Some(schema) = multimedia::inputs::schema(name) {
         return Some(schema);
     }
@@ -260,7 +276,7 @@ pub fn schema(name: &str) -> Option<SchemaRef> {
 
 /// Every input table name of the transform views.
 pub fn all() -> Vec<&'static str> {
-    let mut names = vec![VOICE_MERGE, IDS, config::WINDOW];
+    let mut names = vec![VOICE_MERGE, IDS, USER_DATA_SETTINGS, config::WINDOW];
     names.extend(VOICE_GIDB_INPUTS.iter().map(|(n, _)| *n));
     names.extend(config::GIDB_INPUTS.iter().map(|(n, _)| *n));
     names.extend(MART_INPUTS.iter().map(|(n, _, _)| *n));

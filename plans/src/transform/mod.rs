@@ -16,6 +16,9 @@ pub mod resource_states;
 pub mod user_data;
 pub mod voice;
 
+use std::sync::Arc;
+
+use datafusion::datasource::MemTable;
 use datafusion::error::Result;
 use datafusion::prelude::SessionContext;
 
@@ -47,6 +50,31 @@ pub async fn register_views(ctx: &SessionContext, views: &[View]) -> Result<()> 
             .map_err(|e| e.context(format!("transform view {}", view.name)))?;
         ctx.register_table(view.name.as_str(), frame.into_view())?;
     }
+    Ok(())
+}
+
+/// Computes each view in order and registers its rows as an in-memory table under the
+/// view's name, so a view that later views read several times is computed once (the views
+/// form a graph; registered lazily, every reader would plan and compute its whole input
+/// chain again).
+pub async fn materialize_views(ctx: &SessionContext, views: &[View]) -> Result<()> {
+    for view in views {
+        materialize(ctx, &view.name, &view.sql)
+            .await
+            .map_err(|e| e.context(format!("transform view {}", view.name)))?;
+    }
+    Ok(())
+}
+
+/// Runs `sql` and registers its rows as table `name`, replacing any table of that name.
+pub async fn materialize(ctx: &SessionContext, name: &str, sql: &str) -> Result<()> {
+    let frame = ctx.sql(sql).await?;
+    let logical = frame.schema().inner().clone();
+    let batches = frame.collect().await?;
+    let schema = batches.first().map_or(logical, |b| b.schema());
+    let table = MemTable::try_new(schema, vec![batches])?;
+    ctx.deregister_table(name)?;
+    ctx.register_table(name.to_string(), Arc::new(table))?;
     Ok(())
 }
 

@@ -6,16 +6,16 @@
 //!
 //! The mapping is an input table: the SQL only knows the target tables' text columns (from
 //! the Info Mart model), never which key goes where. Each stream describes its calls, IRFs
-//! and history in a [`UserDataSource`]; the views are the same for voice and multimedia.
-//! MSFs get no user data (`link-msf-userdata` is off by default). The rules are listed in
-//! docs/transform.md.
+//! and history in a [`UserDataSource`]; the views are the same for voice and multimedia. A
+//! stream lists its MSFs among the facts while `link-msf-userdata` is on. The rules are
+//! listed in docs/transform.md.
 
 use tidemark_schemas::mart;
 use tidemark_schemas::mart::facts_interaction::CUSTOM_USER_DATA_TABLES;
 use tidemark_schemas::table::{SqlType, TableDef};
 
 use crate::transform::inputs::{
-    IDS, INTERACTION_DESCRIPTORS, USER_DATA_CUST_DIM_1, USER_DATA_MAPPING,
+    IDS, INTERACTION_DESCRIPTORS, USER_DATA_CUST_DIM_1, USER_DATA_MAPPING, USER_DATA_SETTINGS,
 };
 use crate::transform::View;
 
@@ -29,20 +29,29 @@ pub struct UserDataSource {
     /// Prefix of the intermediate views (`vx`, `mx`).
     pub prefix: &'static str,
     /// The calls of each interaction: `root_data_source_key`, `interaction_guid`,
-    /// `data_source_key`, `callid`.
+    /// `data_source_key`, `callid`, `terminated_ts` (NULL while active).
     pub calls: String,
     /// The parties of each IRF: `root_data_source_key`, `interaction_guid`, `irf_guid`,
     /// `data_source_key`, `partyid`.
     pub parties: String,
-    /// The IRFs: `interaction_resource_id`, `tenant_key`, `audit_key`,
-    /// `root_data_source_key`, `interaction_guid`, `irf_guid`, `ordinal`,
-    /// `technical_result`, `start_ts`, `end_ts` (the horizon for an active IRF) and
-    /// `first_created` (its first party's creation).
+    /// The facts that get user data, IRFs and MSFs alike: `interaction_resource_id`,
+    /// `tenant_key`, `audit_key`, `root_data_source_key`, `interaction_guid`, `irf_guid`,
+    /// `ordinal` (NULL for an MSF), `technical_result`, `start_ts`, `end_ts` (the horizon
+    /// for an active fact) and `first_created` (its first party's creation).
     pub irfs: String,
     /// The G_USERDATA_HISTORY and G_SECURE_USERDATA_HISTORY inputs.
     pub history: [&'static str; 2],
+    /// The G_CUSTOM_DATA_S input (UserEvent and CustomReporting KVPs, whose PartyID is a
+    /// PartyGUID) and the G_PARTY input that resolves its GUIDs.
+    pub user_events: [&'static str; 2],
     /// The output views, as [`UserDataOutputs`].
     pub outputs: UserDataOutputs,
+}
+
+/// The `irf_guid` an MSF has in the user-data views, from its id column `id`: apart from
+/// every party's GUID or ID.
+pub fn msf_guid(id: &str) -> String {
+    format!("'msf:' || cast({id} as varchar)")
 }
 
 impl UserDataSource {
@@ -283,6 +292,7 @@ pub fn views(source: &UserDataSource) -> Vec<View> {
     let same_interaction = "on j.root_data_source_key = i.root_data_source_key \
                             and j.interaction_guid = i.interaction_guid";
     let [history, secure_history] = source.history;
+    let [user_events, party_rows] = source.user_events;
     let mut views = vec![
         View::new(format!("{ud}_irf"), source.irfs.clone()),
         // One active row per mapping, rule upper-cased, unknown rules read as CALL.
@@ -293,12 +303,33 @@ pub fn views(source: &UserDataSource) -> Vec<View> {
                  upper(trim(ude_column_name)) as ude_column, \
                  case when upper(trim(propagation_rule)) in ({known_rules}) \
                       then upper(trim(propagation_rule)) else 'CALL' end as rule, \
-                 default_value \
+                 default_value, nullif(trim(convert_expression), '') as convert_expression \
                  from {USER_DATA_MAPPING} where active_flag = 1"
             ),
         ),
+        // UserEvent KVPs on their call: the event's CallID, else the call of its party (the
+        // party's latest row with that PartyGUID); the party by its PartyID.
+        View::new(
+            format!("{ud}_user_event"),
+            format!(
+                "select e.data_source_key, coalesce(e.callid, g.callid) as callid, \
+                 coalesce(pc.partyid, g.partyid) as partyid, e.changetype, e.keyname, \
+                 e.value, e.added_ts, e.id \
+                 from {user_events} e \
+                 left join (select data_source_key, partyguid, \
+                       first_value(callid order by created_ts desc, partyid desc) as callid, \
+                       first_value(partyid order by created_ts desc, partyid desc) as partyid \
+                       from {party_rows} group by data_source_key, partyguid) g \
+                 on g.data_source_key = e.data_source_key and g.partyguid = e.partyid \
+                 left join (select data_source_key, partyguid, callid, min(partyid) as partyid \
+                       from {party_rows} group by data_source_key, partyguid, callid) pc \
+                 on pc.data_source_key = e.data_source_key and pc.partyguid = e.partyid \
+                 and pc.callid = e.callid"
+            ),
+        ),
         // The changes of mapped keys, numbered per interaction in time order; a deletion
-        // leaves no value.
+        // leaves no value. A UserEvent KVP added more than `user-event-data-timeout` after
+        // its call ended is ignored.
         View::new(
             format!("{ud}_history"),
             format!(
@@ -311,11 +342,17 @@ pub fn views(source: &UserDataSource) -> Vec<View> {
                  from (select data_source_key, callid, partyid, changetype, keyname, value, \
                        added_ts, id, 0 as source_no from {history} \
                        union all select data_source_key, callid, partyid, changetype, keyname, \
-                       value, added_ts, id, 1 from {secure_history}) h \
+                       value, added_ts, id, 1 from {secure_history} \
+                       union all select data_source_key, callid, partyid, changetype, keyname, \
+                       value, added_ts, id, 2 from {ud}_user_event) h \
                  join (select distinct ud_key_name from {ud}_mapping) k \
                  on k.ud_key_name = h.keyname \
                  join ({calls}) c on c.data_source_key = h.data_source_key \
-                 and c.callid = h.callid",
+                 and c.callid = h.callid \
+                 cross join (select max(user_event_timeout) as timeout \
+                             from {USER_DATA_SETTINGS}) s \
+                 where h.source_no < 2 or c.terminated_ts is null or s.timeout is null \
+                 or h.added_ts <= c.terminated_ts + s.timeout",
                 calls = source.calls,
             ),
         ),
@@ -358,13 +395,15 @@ pub fn views(source: &UserDataSource) -> Vec<View> {
                 parties = source.parties,
             ),
         ),
-        // Per fact and mapping row: the change the rule picks (its value NULL if a deletion).
+        // Per fact and mapping row: the change the rule picks (its value NULL if a deletion),
+        // converted by the row's CONVERT_EXPRESSION.
         View::new(
             format!("{ud}_pick"),
             format!(
                 "select f.interaction_resource_id, m.mapping_id, \
-                 first_value(h.value order by case when m.rule = 'IRF_FIRST_UPDATE' \
-                      then h.change_no else -h.change_no end) as value \
+                 ud_convert(max(m.convert_expression), \
+                      first_value(h.value order by case when m.rule = 'IRF_FIRST_UPDATE' \
+                      then h.change_no else -h.change_no end)) as value \
                  from {ud}_fact f \
                  join {ud}_history h on h.root_data_source_key = f.root_data_source_key \
                  and h.interaction_guid = f.interaction_guid \

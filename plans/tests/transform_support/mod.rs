@@ -1,6 +1,7 @@
 //! A session holding the transform's input tables (empty GIDB inputs with every column
 //! nullable, the seeded Info Mart dimensions, `tx_ids` 1 in every column) and every transform
-//! view.
+//! view computed into a table, and the golden-file database that recomputes the views after
+//! the fixtures change.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,12 +9,16 @@ use std::sync::Arc;
 use arrow::array::{ArrayRef, RecordBatch};
 use arrow::compute::cast;
 use arrow::datatypes::{Field, Schema};
+use async_trait::async_trait;
 use datafusion::datasource::MemTable;
+use datafusion::error::DataFusionError;
 use datafusion::logical_expr::lit;
 use datafusion::prelude::SessionContext;
-use tidemark_plans::transform::{config, inputs, multimedia, register_views, voice};
+use sqllogictest::{AsyncDB, DBOutput, DefaultColumnType};
+use tidemark_plans::transform::{config, inputs, materialize_views, multimedia, voice, View};
 use tidemark_schemas::gidb::{CREATE_AUDIT_KEY, DATA_SOURCE_KEY, ICON_DBID};
 use tidemark_schemas::mart::seed::seed_batches;
+use tidemark_udfs::slt::{is_query, DataFusionSlt};
 
 /// Rows of an Info Mart input taken from the seeded dimension tables.
 fn seeded(name: &str, schema: &Schema) -> Vec<RecordBatch> {
@@ -73,17 +78,61 @@ pub async fn session() -> SessionContext {
         ctx.register_table(name, Arc::new(table))
             .expect("register input");
     }
-    register_views(&ctx, &config::views())
+    materialize_views(&ctx, &views())
         .await
-        .expect("configuration views");
-    register_views(&ctx, &voice::views())
-        .await
-        .expect("voice views");
-    register_views(&ctx, &[multimedia::touched_since_view()])
-        .await
-        .expect("multimedia window view");
-    register_views(&ctx, &multimedia::views())
-        .await
-        .expect("multimedia views");
+        .expect("transform views");
     ctx
+}
+
+/// Every transform view, in dependency order.
+pub fn views() -> Vec<View> {
+    let mut views = config::views();
+    views.extend(voice::views());
+    views.push(multimedia::touched_since_view());
+    views.extend(multimedia::views());
+    views
+}
+
+/// A golden-file database that runs the views as the job does, computed one after the
+/// other into tables: before a query, when a statement changed the inputs since the last
+/// computation, every view is computed again.
+pub struct MaterializedSlt {
+    ctx: SessionContext,
+    inner: DataFusionSlt,
+    views: Vec<View>,
+    stale: bool,
+}
+
+impl MaterializedSlt {
+    /// A database over `ctx`, whose views are computed.
+    pub fn new(ctx: SessionContext) -> Self {
+        MaterializedSlt {
+            inner: DataFusionSlt::with_context(ctx.clone()),
+            ctx,
+            views: views(),
+            stale: false,
+        }
+    }
+}
+
+#[async_trait]
+impl AsyncDB for MaterializedSlt {
+    type Error = DataFusionError;
+    type ColumnType = DefaultColumnType;
+
+    async fn run(&mut self, sql: &str) -> Result<DBOutput<DefaultColumnType>, DataFusionError> {
+        if !is_query(sql) {
+            self.stale = true;
+        } else if self.stale {
+            materialize_views(&self.ctx, &self.views).await?;
+            self.stale = false;
+        }
+        self.inner.run(sql).await
+    }
+
+    async fn shutdown(&mut self) {}
+
+    fn engine_name(&self) -> &str {
+        "tidemark-transform"
+    }
 }

@@ -21,7 +21,7 @@ pub use multimedia::MULTIMEDIA_MARK;
 /// (the benchmark baselines).
 pub use session::{
     collect, materialize_input, materialize_views, new_session, register_gidb, register_ids,
-    register_mart_inputs, register_rows, ChunkIds,
+    register_mart_inputs, register_rows, register_user_data_settings, ChunkIds,
 };
 pub use streams::{config_marks, StreamReport, VOICE_MARK};
 

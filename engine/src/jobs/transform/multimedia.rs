@@ -24,7 +24,7 @@ use super::streams::{config_marks, output_steps, partition_steps, StreamReport};
 pub const MULTIMEDIA_MARK: &str = "GIDB_G_IR_MM";
 
 /// Tables whose extraction marks bound the multimedia stream.
-const MM_TABLES: [&str; 7] = [
+const MM_TABLES: [&str; 8] = [
     "G_CALL",
     "G_PARTY",
     "G_PARTY_HISTORY",
@@ -32,6 +32,7 @@ const MM_TABLES: [&str; 7] = [
     "G_VIRTUAL_QUEUE",
     "G_USERDATA_HISTORY",
     "G_SECURE_USERDATA_HISTORY",
+    "G_CUSTOM_DATA_S",
 ];
 
 /// Configuration object type of scripts in RESOURCE_.
@@ -196,6 +197,7 @@ pub async fn run_multimedia(ctx: &JobContext, gidb: &GidbStore) -> Result<Stream
         let min_day = day_text(since);
         register_inputs(ctx, &df, gidb, Some(&min_day), (from, horizon), known_since).await?;
         session::register_mart_inputs(&df, db).await?;
+        session::register_user_data_settings(&df, &ctx.config.gim_etl)?;
         session::register_ids(&df, session::ChunkIds::after_greatest(db).await?, audit_key)?;
         for (name, _) in mm::MM_GIDB_INPUTS {
             session::materialize_input(&df, name).await?;

@@ -9,7 +9,7 @@ use arrow::datatypes::{DataType, SchemaRef};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 use tidemark_plans::gidb::{latest_version_sql, register_folder, RowKey};
-use tidemark_plans::transform::{inputs, View};
+use tidemark_plans::transform::{self, inputs, View};
 use tidemark_schemas::gidb::{folder_name, MediaFamily};
 use tidemark_schemas::{idb, mart};
 use tidemark_sinks::database::{Database, SqlValue};
@@ -192,6 +192,29 @@ pub fn register_ids(ctx: &SessionContext, ids: ChunkIds, audit_key: i64) -> Resu
     register_rows(ctx, inputs::IDS, vec![batch])
 }
 
+/// Registers `tx_user_data_settings` from the `[gim-etl]` options: whether voice and
+/// multimedia MSFs get user data (`link-msf-userdata` or its per-media variant) and
+/// `user-event-data-timeout`.
+pub fn register_user_data_settings(
+    ctx: &SessionContext,
+    etl: &crate::config::GimEtl,
+) -> Result<(), JobError> {
+    let schema = inputs::schema(inputs::USER_DATA_SETTINGS).expect("user-data settings schema");
+    let column = |v: i64| Arc::new(Int64Array::from(vec![v])) as ArrayRef;
+    let batch = RecordBatch::try_new(
+        schema,
+        vec![
+            column(i64::from(
+                etl.link_msf_userdata || etl.link_msf_userdata_voice,
+            )),
+            column(i64::from(etl.link_msf_userdata || etl.link_msf_userdata_mm)),
+            column(i64::from(etl.user_event_data_timeout)),
+        ],
+    )
+    .map_err(|e| JobError::Data(e.to_string()))?;
+    register_rows(ctx, inputs::USER_DATA_SETTINGS, vec![batch])
+}
+
 /// Registers `tx_window` = `(from, to]`.
 pub fn register_window(ctx: &SessionContext, from: i64, to: i64) -> Result<(), JobError> {
     let name = tidemark_plans::transform::config::WINDOW;
@@ -225,29 +248,16 @@ pub async fn collect_sql(ctx: &SessionContext, sql: &str) -> Result<Vec<RecordBa
 }
 
 /// Computes each view in order and registers its rows as an in-memory table under the view's
-/// name, so a view that later views read several times is computed once (the views form a
-/// graph; registered lazily, every reader would recompute its whole input chain).
+/// name ([`tidemark_plans::transform::materialize_views`]).
 pub async fn materialize_views(ctx: &SessionContext, views: &[View]) -> Result<(), JobError> {
-    for view in views {
-        materialize(ctx, &view.name, &view.sql).await?;
-    }
-    Ok(())
+    transform::materialize_views(ctx, views)
+        .await
+        .map_err(|e| JobError::Data(e.to_string()))
 }
 
 /// Replaces the registered input `name` (a lazy latest-version view) by its rows.
 pub async fn materialize_input(ctx: &SessionContext, name: &str) -> Result<(), JobError> {
-    materialize(ctx, name, &format!("select * from {name}")).await
-}
-
-/// Runs `sql` and registers its rows as table `name`, replacing any table of that name.
-async fn materialize(ctx: &SessionContext, name: &str, sql: &str) -> Result<(), JobError> {
-    let frame = ctx.sql(sql).await.map_err(df_error(name))?;
-    let logical = frame.schema().inner().clone();
-    let batches = frame.collect().await.map_err(df_error(name))?;
-    let schema = batches.first().map_or(logical, |b| b.schema());
-    let table = MemTable::try_new(schema, vec![batches]).map_err(df_error(name))?;
-    ctx.deregister_table(name).map_err(df_error(name))?;
-    ctx.register_table(name.to_string(), Arc::new(table))
-        .map_err(df_error(name))?;
-    Ok(())
+    transform::materialize(ctx, name, &format!("select * from {name}"))
+        .await
+        .map_err(df_error(name))
 }

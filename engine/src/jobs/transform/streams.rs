@@ -37,12 +37,13 @@ pub fn config_marks() -> Vec<String> {
 pub const VOICE_MARK: &str = "GIDB_G_IR_V";
 
 /// Voice tables whose extraction marks bound the voice stream besides the merge mark.
-const VOICE_TABLES: [&str; 5] = [
+const VOICE_TABLES: [&str; 6] = [
     "G_PARTY",
     "G_PARTY_HISTORY",
     "G_VIRTUAL_QUEUE",
     "G_AGENT_STATE_HISTORY",
     "G_USERDATA_HISTORY",
+    "G_CUSTOM_DATA_S",
 ];
 
 /// What a stream did.
@@ -253,10 +254,16 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
         }
         let reach = voice_inputs::VoiceReach {
             earliest: lo.min(hi) - lookback,
-            margin: i64::from(ctx.config.gim_etl.max_call_duration),
+            margin: i64::from(
+                ctx.config
+                    .gim_etl
+                    .max_call_duration
+                    .max(ctx.config.gim_etl.user_event_data_timeout),
+            ),
         };
         voice_inputs::register(&df, gidb, reach).await?;
         session::register_mart_inputs(&df, db).await?;
+        session::register_user_data_settings(&df, &ctx.config.gim_etl)?;
         let ids = session::ChunkIds::after_greatest(db).await?;
         session::register_ids(&df, ids, audit_key)?;
         session::materialize_views(&df, &voice::views()).await?;

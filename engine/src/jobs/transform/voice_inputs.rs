@@ -21,7 +21,8 @@ pub struct VoiceReach {
     /// Epoch seconds: no call of the chunk terminated before this (the chunk's lower bound
     /// minus the merge look-back), so G_CALL is read from the windows ending after it.
     pub earliest: i64,
-    /// Seconds around the chunk's calls in which agent records matter (after-call work).
+    /// Seconds around the chunk's calls in which rows extracted by their own time matter:
+    /// agent records (after-call work) and UserEvent KVPs (`user-event-data-timeout`).
     pub margin: i64,
 }
 
@@ -41,8 +42,8 @@ struct CallSpan {
 /// - a table extracted through a parent (G_PARTY through G_CALL, G_PARTY_HISTORY through
 ///   G_PARTY, …): the files of the windows the chunk's calls terminated in, only rows whose
 ///   parent key is among the parent's rows already read;
-/// - a table extracted by its own time (G_AGENT_STATE_HISTORY): the files of the windows
-///   that meet the chunk's calls widened by `reach.margin`.
+/// - a table extracted by its own time (G_AGENT_STATE_HISTORY, G_CUSTOM_DATA_S): the files
+///   of the windows that meet the chunk's calls widened by `reach.margin`.
 pub async fn register(
     ctx: &SessionContext,
     gidb: &GidbStore,

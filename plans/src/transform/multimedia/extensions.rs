@@ -3,16 +3,20 @@
 //! and Initiate for the agent who invited a consultation, with the role and descriptor of
 //! the leg's context (its own interaction, or a chat consultation it initiated or received)
 //! — active while the agent's party is in the state, upserted under the keys they already
-//! have — and the user-data rows of every IRF of the chunk from the interaction's
-//! attached-data history.
+//! have — and the user-data rows of every IRF of the chunk (and of every MSF while
+//! `link-msf-userdata` or `link-msf-userdata-mm` is on) from the interaction's attached-data
+//! history.
 
 use crate::transform::config::WINDOW;
+use crate::transform::inputs::USER_DATA_SETTINGS;
 use crate::transform::resource_states::{self, StateSource};
-use crate::transform::user_data::{self, UserDataOutputs, UserDataSource};
+use crate::transform::user_data::{self, msf_guid, UserDataOutputs, UserDataSource};
 use crate::transform::View;
 
 use super::facts::IRF;
-use super::inputs::{MM_SECURE_USERDATA_HISTORY, MM_STATES, MM_USERDATA_HISTORY};
+use super::inputs::{
+    MM_PARTIES, MM_SECURE_USERDATA_HISTORY, MM_STATES, MM_USERDATA_HISTORY, MM_USER_EVENTS,
+};
 use super::irf::measured_segment;
 
 /// Output view of IXN_RESOURCE_STATE_FACT rows.
@@ -28,7 +32,8 @@ pub const USER_DATA_OUTPUTS: UserDataOutputs = [
 ];
 
 /// The views of this module, in dependency order; they read `mx_call`, `mx_party`,
-/// `mx_segment` and `mx_irf_ids`.
+/// `mx_segment`, `mx_irf_ids` and `mx_msf_outcome`. An MSF's party (rule `PARTY`) is its
+/// queue or workbin party; a virtual-queue stay has none.
 pub fn views() -> Vec<View> {
     let mut views = resource_states::views(&StateSource {
         prefix: "mx",
@@ -45,23 +50,33 @@ pub fn views() -> Vec<View> {
         known: Some(MM_STATES),
         output: IXN_RESOURCE_STATE_FACT,
     });
+    let msf = msf_guid("m.mediation_segment_id");
     views.extend(user_data::views(&UserDataSource {
         prefix: "mx",
         calls: "select 0 as root_data_source_key, if_guid as interaction_guid, \
-                data_source_key, callid from mx_call"
+                data_source_key, callid, end_ts as terminated_ts from mx_call"
             .into(),
-        parties: "select 0 as root_data_source_key, p.if_guid as interaction_guid, i.irf_guid, \
-                  p.data_source_key, p.partyid from mx_irf_ids i \
-                  join mx_party p on p.partyid = i.irf_guid"
-            .into(),
-        // An active IRF reaches the chunk's horizon.
+        parties: format!(
+            "select 0 as root_data_source_key, p.if_guid as interaction_guid, i.irf_guid, \
+             p.data_source_key, p.partyid from mx_irf_ids i \
+             join mx_party p on p.partyid = i.irf_guid \
+             union all select 0, m.if_guid, {msf}, p.data_source_key, p.partyid \
+             from mx_msf_outcome m join mx_party p on p.partyid = m.stay_id"
+        ),
+        // An active IRF or MSF reaches the chunk's horizon.
         irfs: format!(
             "select i.interaction_resource_id, i.tenant_key, i.audit_key, \
              0 as root_data_source_key, i.if_guid as interaction_guid, i.irf_guid, i.ordinal, \
              i.technical_result, i.start_ts, coalesce(i.end_ts, w.window_to) as end_ts, \
-             i.first_created from mx_irf_ids i cross join {WINDOW} w"
+             i.first_created from mx_irf_ids i cross join {WINDOW} w \
+             union all select m.mediation_segment_id, m.tenant_key, m.audit_key, 0, m.if_guid, \
+             {msf}, cast(null as bigint), '', m.start_ts, \
+             coalesce(m.msf_end, w.window_to), m.start_ts as first_created \
+             from mx_msf_outcome m cross join {WINDOW} w cross join {USER_DATA_SETTINGS} s \
+             where s.link_msf_mm = 1"
         ),
         history: [MM_USERDATA_HISTORY, MM_SECURE_USERDATA_HISTORY],
+        user_events: [MM_USER_EVENTS, MM_PARTIES],
         outputs: USER_DATA_OUTPUTS,
     }));
     views

@@ -9,12 +9,10 @@
 use tidemark_schemas::version::SENTINEL_DATE_TIME_KEY;
 
 use crate::transform::codes::*;
-use crate::transform::inputs::{
-    DESCRIPTORS, IDS, INTERACTION_TYPES, MEDIA_TYPES, PLACES, RESOURCES, TENANTS,
-};
+use crate::transform::inputs::{DESCRIPTORS, IDS, PLACES, RESOURCES, TENANTS};
 use crate::transform::View;
 
-use super::inputs::{MM_FIRST_USERDATA, MM_INTERACTIONS, MM_IRFS, MM_MSFS};
+use super::inputs::{MM_INTERACTIONS, MM_IRFS, MM_MSFS};
 use super::irf::measure_columns;
 use super::vq::MEDIATION;
 
@@ -27,10 +25,6 @@ pub const MSF: &str = "mm_mediation_segment_fact";
 
 /// View of the chunk's group-combination segments (see the voice combination views).
 pub const SEGMENT_COMBINATIONS: &str = "mx_segment_combination";
-
-/// Interaction type code of a multimedia CallType.
-const TYPE_CODE: &str = "case c.calltype when 1 then 'INTERNAL' when 2 then 'INBOUND' \
-     when 3 then 'OUTBOUND' else 'UNKNOWN' end";
 
 /// `END_DATE_TIME_KEY` of an end that may be open.
 fn end_key(end: &str) -> String {
@@ -53,24 +47,6 @@ pub fn views() -> Vec<View> {
         .collect::<Vec<_>>()
         .join(", ");
     vec![
-        View::new(
-            "mx_call_type",
-            format!(
-                "select c.callid, coalesce(it.interaction_type_key, {UNKNOWN_KEY}) \
-                 as interaction_type_key, \
-                 coalesce(mt.media_type_key, {UNKNOWN_KEY}) as media_type_key, \
-                 u.g_subject as subject, u.g_from_address as source_address, \
-                 u.g_to_address as target_address \
-                 from mx_call c \
-                 left join (select * from (select u.*, row_number() over \
-                       (partition by u.callid order by u.id desc) as version_rank \
-                       from {MM_FIRST_USERDATA} u) v where version_rank = 1) u \
-                 on u.callid = c.callid \
-                 left join {INTERACTION_TYPES} it on it.interaction_type_code = {TYPE_CODE} \
-                 and it.interaction_subtype_code = coalesce(upper(u.g_sub_type), {TYPE_CODE} || 'NEW') \
-                 left join {MEDIA_TYPES} mt on mt.media_name_code = upper(c.mediatype)"
-            ),
-        ),
         View::new(
             "mx_id_base",
             format!(
@@ -235,6 +211,30 @@ pub fn views() -> Vec<View> {
                 end_key = end_key("i.end_ts"),
             ),
         ),
+        // Each MSF with its end (NULL while open) and outcome codes.
+        View::new(
+            "mx_msf_outcome",
+            format!(
+                "select v.*, \
+                 case when v.target_id is null then v.left_ts \
+                      else coalesce(v.target_answer_ts, v.target_end) end as msf_end, \
+                 case when v.parentlinktype = {LINK_TRANSFER} then 'RECEIVEDTRANSFER' \
+                      else 'RECEIVED' end as role_code, \
+                 case when v.abandoned = 1 then 'ABANDONED' \
+                      when v.target_id is not null and v.kind = 'workbin' then 'PULLED' \
+                      when v.target_id is not null then 'DIVERTED' \
+                      when v.left_ts is null then 'UNSPECIFIED' \
+                      when v.routed = 1 then 'ROUTED' \
+                      else 'CLEARED' end as result_code, \
+                 case when v.abandoned = 1 then 'ABANDONEDWHILEQUEUED' \
+                      when v.target_id is null or v.kind = 'workbin' then 'UNSPECIFIED' \
+                      when v.target_answer_ts is not null then 'ANSWEREDBYAGENT' \
+                      when v.target_end is not null and v.target_answer_ts is null \
+                           then 'ROUTEONNOANSWER' \
+                      else 'UNSPECIFIED' end as reason_code \
+                 from mx_msf_ids v"
+            ),
+        ),
         View::new(
             MSF,
             format!(
@@ -252,24 +252,7 @@ pub fn views() -> Vec<View> {
                  date_time_key(m.target_start) as target_ixn_resource_sdt_key, \
                  case when m.msf_end is null then 1 else 0 end as active_flag, 0 as purge_flag, \
                  m.audit_key as create_audit_key, m.audit_key as update_audit_key \
-                 from (select v.*, \
-                       case when v.target_id is null then v.left_ts \
-                            else coalesce(v.target_answer_ts, v.target_end) end as msf_end, \
-                       case when v.parentlinktype = {LINK_TRANSFER} then 'RECEIVEDTRANSFER' \
-                            else 'RECEIVED' end as role_code, \
-                       case when v.abandoned = 1 then 'ABANDONED' \
-                            when v.target_id is not null and v.kind = 'workbin' then 'PULLED' \
-                            when v.target_id is not null then 'DIVERTED' \
-                            when v.left_ts is null then 'UNSPECIFIED' \
-                            when v.routed = 1 then 'ROUTED' \
-                            else 'CLEARED' end as result_code, \
-                       case when v.abandoned = 1 then 'ABANDONEDWHILEQUEUED' \
-                            when v.target_id is null or v.kind = 'workbin' then 'UNSPECIFIED' \
-                            when v.target_answer_ts is not null then 'ANSWEREDBYAGENT' \
-                            when v.target_end is not null and v.target_answer_ts is null \
-                                 then 'ROUTEONNOANSWER' \
-                            else 'UNSPECIFIED' end as reason_code \
-                       from mx_msf_ids v) m \
+                 from mx_msf_outcome m \
                  left join {DESCRIPTORS} td on td.resource_role_code = m.role_code \
                  and td.role_reason_code = 'UNSPECIFIED' \
                  and td.technical_result_code = m.result_code \

@@ -25,6 +25,8 @@ pub const MM_STOP_QUEUES: &str = "tx_mm_stop_queue";
 pub const MM_USERDATA_HISTORY: &str = "tx_mm_userdata_history";
 /// G_SECURE_USERDATA_HISTORY rows of the multimedia family.
 pub const MM_SECURE_USERDATA_HISTORY: &str = "tx_mm_secure_userdata_history";
+/// G_CUSTOM_DATA_S rows of the multimedia family: CustomReporting KVPs.
+pub const MM_USER_EVENTS: &str = "tx_mm_user_event";
 /// One row: `active_keep_seconds` (`days-to-keep-active-facts` in seconds).
 pub const MM_SETTINGS: &str = "tx_mm_settings";
 /// INTERACTION_FACT rows of multimedia interactions the stream may meet again:
@@ -45,7 +47,7 @@ pub const MM_STATES: &str = "im_mm_state";
 pub const SCRIPT_RESOURCES: &str = "im_script_resource";
 
 /// The GIDB-fed inputs of the multimedia transform and the IDB table each copies.
-pub const MM_GIDB_INPUTS: [(&str, &str); 7] = [
+pub const MM_GIDB_INPUTS: [(&str, &str); 8] = [
     (MM_CALLS, "G_CALL"),
     (MM_PARTIES, "G_PARTY"),
     (MM_PARTY_HISTORY, "G_PARTY_HISTORY"),
@@ -53,6 +55,7 @@ pub const MM_GIDB_INPUTS: [(&str, &str); 7] = [
     (MM_VIRTUAL_QUEUES, "G_VIRTUAL_QUEUE"),
     (MM_USERDATA_HISTORY, "G_USERDATA_HISTORY"),
     (MM_SECURE_USERDATA_HISTORY, "G_SECURE_USERDATA_HISTORY"),
+    (MM_USER_EVENTS, "G_CUSTOM_DATA_S"),
 ];
 
 /// The Info Mart inputs of the multimedia transform and their columns (Int64 but the

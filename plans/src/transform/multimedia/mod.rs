@@ -13,11 +13,13 @@ pub mod inputs;
 mod irf;
 mod stop;
 mod threads;
+mod types;
 mod vq;
 
 pub use extensions::{IXN_RESOURCE_STATE_FACT, USER_DATA_OUTPUTS};
 pub use facts::{INTERACTION_FACT, IRF, MSF};
 pub use threads::TOUCHED_SINCE;
+pub use types::{INTERACTION_TYPE, MEDIA_TYPE};
 
 use super::voice::group_combination_views;
 use super::View;
@@ -26,8 +28,9 @@ use super::View;
 pub const RESOURCE_GROUP_COMBINATION: &str = "mm_resource_group_combination";
 
 /// The outputs: Info Mart table and view, in write order — the four facts first, then the
-/// group combinations and the user-data tables of [`USER_DATA_OUTPUTS`].
-pub const OUTPUTS: [(&str, &str); 10] = [
+/// group combinations, the user-data tables of [`USER_DATA_OUTPUTS`] and the new media and
+/// interaction types.
+pub const OUTPUTS: [(&str, &str); 12] = [
     ("INTERACTION_FACT", INTERACTION_FACT),
     ("INTERACTION_RESOURCE_FACT", IRF),
     ("MEDIATION_SEGMENT_FACT", MSF),
@@ -38,6 +41,8 @@ pub const OUTPUTS: [(&str, &str); 10] = [
     USER_DATA_OUTPUTS[2],
     USER_DATA_OUTPUTS[3],
     USER_DATA_OUTPUTS[4],
+    ("MEDIA_TYPE", MEDIA_TYPE),
+    ("INTERACTION_TYPE", INTERACTION_TYPE),
 ];
 
 /// The view the job runs first, over the window's own rows: [`TOUCHED_SINCE`].
@@ -62,6 +67,7 @@ pub fn views() -> Vec<View> {
     views.extend(vq::views());
     views.extend(stop::views());
     views.extend(irf::views());
+    views.extend(types::views());
     views.extend(facts::views());
     views.extend(extensions::views());
     views

@@ -26,7 +26,7 @@ use crate::transform::View;
 
 use super::inputs::{
     MM_CALLS, MM_INTERACTIONS, MM_PARTIES, MM_PARTY_HISTORY, MM_SECURE_USERDATA_HISTORY,
-    MM_SETTINGS, MM_STOP_QUEUES, MM_USERDATA_HISTORY, MM_VIRTUAL_QUEUES,
+    MM_SETTINGS, MM_STOP_QUEUES, MM_USERDATA_HISTORY, MM_USER_EVENTS, MM_VIRTUAL_QUEUES,
 };
 
 /// View of the earliest time (`since_ts`) the interactions a window touches can have rows
@@ -60,7 +60,8 @@ fn folded(c: &str, p: &str) -> String {
     )
 }
 
-/// The calls whose rows changed in the window (attached data included).
+/// The calls whose rows changed in the window (attached data and CustomReporting KVPs
+/// included; a KVP without a CallID touches the calls of its PartyGUID).
 fn touched_calls() -> String {
     let within = |ts: &str| format!("{ts} > w.window_from and {ts} <= w.window_to");
     format!(
@@ -71,7 +72,10 @@ fn touched_calls() -> String {
          union select v.callid from {MM_VIRTUAL_QUEUES} v cross join {WINDOW} w where {vq} \
          union select u.callid from {MM_USERDATA_HISTORY} u cross join {WINDOW} w where {data} \
          union select u.callid from {MM_SECURE_USERDATA_HISTORY} u cross join {WINDOW} w \
-         where {data}",
+         where {data} \
+         union select coalesce(u.callid, p.callid) from {MM_USER_EVENTS} u \
+         cross join {WINDOW} w left join {MM_PARTIES} p on u.callid is null \
+         and p.partyguid = u.partyid where {data}",
         call = within("coalesce(c.lastchange_ts, c.terminated_ts, c.created_ts)"),
         party = within("coalesce(p.lastchange_ts, p.terminated_ts, p.created_ts)"),
         history = within("h.added_ts"),

@@ -239,6 +239,30 @@ pub fn views() -> Vec<View> {
                 rq = resource("rq", CFG_DN, "ms.msf_endpointid"),
             ),
         ),
+        // The kept interactions' MSFs with their end and outcome codes.
+        View::new(
+            "vx_msf_kept",
+            format!(
+                "select v.*, \
+                 case when v.target_id is not null \
+                      then coalesce(v.target_answer_ts, v.target_end, v.left_ts) \
+                      else coalesce(v.left_ts, v.start_ts) end as msf_end, \
+                 case when v.calltype = {CALL_CONSULT} then 'RECEIVEDCONSULT' \
+                      else 'RECEIVED' end as role_code, \
+                 case when v.cause = {VQ_ABANDONED} then 'ABANDONED' \
+                      when v.target_id is null then 'CLEARED' \
+                      else 'DIVERTED' end as result_code, \
+                 case when v.cause = {VQ_ABANDONED} then 'ABANDONEDWHILEQUEUED' \
+                      when v.target_id is null then 'UNSPECIFIED' \
+                      when v.target_answer_ts is not null then 'ANSWEREDBYAGENT' \
+                      when v.target_result = 'Abandoned' then 'ABANDONEDWHILERINGING' \
+                      else 'ROUTEONNOANSWER' end as reason_code \
+                 from vx_msf v left join vx_discard d \
+                 on d.root_data_source_key = v.root_data_source_key \
+                 and d.interaction_guid = v.interaction_guid \
+                 where d.interaction_guid is null"
+            ),
+        ),
         View::new(
             MSF,
             format!(
@@ -256,24 +280,7 @@ pub fn views() -> Vec<View> {
                  date_time_key(m.target_start) as target_ixn_resource_sdt_key, \
                  0 as active_flag, 0 as purge_flag, \
                  m.audit_key as create_audit_key, m.audit_key as update_audit_key \
-                 from (select v.*, \
-                       case when v.target_id is not null \
-                            then coalesce(v.target_answer_ts, v.target_end, v.left_ts) \
-                            else coalesce(v.left_ts, v.start_ts) end as msf_end, \
-                       case when v.calltype = {CALL_CONSULT} then 'RECEIVEDCONSULT' \
-                            else 'RECEIVED' end as role_code, \
-                       case when v.cause = {VQ_ABANDONED} then 'ABANDONED' \
-                            when v.target_id is null then 'CLEARED' \
-                            else 'DIVERTED' end as result_code, \
-                       case when v.cause = {VQ_ABANDONED} then 'ABANDONEDWHILEQUEUED' \
-                            when v.target_id is null then 'UNSPECIFIED' \
-                            when v.target_answer_ts is not null then 'ANSWEREDBYAGENT' \
-                            when v.target_result = 'Abandoned' then 'ABANDONEDWHILERINGING' \
-                            else 'ROUTEONNOANSWER' end as reason_code \
-                       from vx_msf v left join vx_discard d \
-                       on d.root_data_source_key = v.root_data_source_key \
-                       and d.interaction_guid = v.interaction_guid \
-                       where d.interaction_guid is null) m \
+                 from vx_msf_kept m \
                  {r} \
                  left join {DESCRIPTORS} td on td.resource_role_code = m.role_code \
                  and td.role_reason_code = 'UNSPECIFIED' \
