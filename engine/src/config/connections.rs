@@ -191,9 +191,13 @@ pub struct Dap {
 
     /// Connection URL of the IDB, e.g. `postgres://user:password@host/idb`,
     /// `mysql://user:password@host/idb`, `sqlite://idb.db`. PostgreSQL is read without TLS
-    /// unless the URL names an `sslmode` (bulk reads honour `sslmode=require`).
+    /// unless the URL names an `sslmode` (bulk reads honour `sslmode=require`). A Tidemark
+    /// built with `--features mssql` also reads Microsoft SQL Server IDBs
+    /// (`mssql://user:password@host:1433/idb`), one built with `--features oracle` Oracle
+    /// IDBs (`oracle://user:password@host:1521/service`; needs the Oracle client library).
     ///
-    /// Allowed: a `postgres://`, `mysql://` or `sqlite://` URL.
+    /// Allowed: a `postgres://`, `mysql://` or `sqlite://` URL; `mssql://` and `oracle://`
+    /// in a build with that feature.
     /// Takes effect: `restart`.
     pub url: String,
 
@@ -228,11 +232,13 @@ pub(crate) fn env_name(name: &str) -> String {
 }
 
 /// Database URL schemes and the names operators know them by.
-const DATABASE_SCHEMES: [(&str, &str); 4] = [
+const DATABASE_SCHEMES: [(&str, &str); 6] = [
     ("postgres", "postgres"),
     ("postgresql", "postgres"),
     ("mysql", "mysql"),
     ("sqlite", "sqlite"),
+    ("mssql", "mssql"),
+    ("oracle", "oracle"),
 ];
 
 /// The database file of a `sqlite://` URL.
@@ -348,12 +354,7 @@ pub(crate) fn validate_daps(daps: &[Dap], report: &mut Report) {
                 "required; allowed: a comma list of ICON_CFG, ICON_CORE, ICON_MM, ICON_OCS",
             );
         }
-        check_database_url(
-            report,
-            &format!("[{section}] url"),
-            &dap.url,
-            &["postgres", "mysql", "sqlite"],
-        );
+        super::idb_url::check_idb_url(report, &format!("[{section}] url"), &dap.url);
     }
     validate_ha_groups(daps, report);
     validate_role_coverage(daps, report);
@@ -526,11 +527,11 @@ mod tests {
             text.contains("[dap.a] role") && text.contains("[infomart] url"),
             "{text}"
         );
-        let text = super::super::Config::from_toml_str("[infomart]\nurl = \"sqlite://im.db\"\n[[dap]]\nname = \"a\"\nrole = \"ICON_CFG,ICON_MM\"\nurl = \"oracle://x\"\n")
+        let text = super::super::Config::from_toml_str("[infomart]\nurl = \"sqlite://im.db\"\n[[dap]]\nname = \"a\"\nrole = \"ICON_CFG,ICON_MM\"\nurl = \"db2://x\"\n")
             .unwrap_err()
             .to_string();
         assert!(
-            text.contains("[dap.a] url = \"oracle://x\"") && text.contains("mysql://"),
+            text.contains("[dap.a] url = \"db2://x\"") && text.contains("mysql://"),
             "{text}"
         );
     }

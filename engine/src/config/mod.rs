@@ -18,6 +18,7 @@ mod error_policy;
 mod export;
 mod gdpr;
 mod gim_etl;
+mod idb_url;
 mod load;
 mod reference;
 mod reload;

@@ -275,6 +275,13 @@ fn database_urls_must_use_an_allowed_scheme() {
         "{text}"
     );
     assert!(text.contains("postgres:// or sqlite://"), "{text}");
+    let text = Config::from_toml_str("[infomart]\nurl = \"mssql://sa@db/im\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("[infomart] url") && text.contains("postgres:// or sqlite://"),
+        "IDB-only databases never hold the Info Mart: {text}"
+    );
     let text = Config::from_toml_str("").unwrap_err().to_string();
     assert!(text.contains("[infomart] url: required"), "{text}");
 }

@@ -2,17 +2,20 @@
 //! probes) and connectorx reads of data windows into Arrow, never more than
 //! `extract-data-max-conn` connections open at once.
 
+pub mod control;
+pub mod flavours;
+
 use std::sync::Arc;
 
 use arrow::record_batch::RecordBatch;
-use connectorx::prelude::{get_arrow, SourceConn};
-use connectorx::sql::CXQuery;
 use tidemark_schemas::batch::{Row, Value};
-use tidemark_schemas::{record_batch, Dialect, TableDef};
-use tidemark_sinks::database::{self, Database, DatabaseError, SqlValue};
+use tidemark_schemas::{record_batch, TableDef};
+use tidemark_sinks::database::{first_integer, DatabaseError, SqlValue};
 use tokio::sync::Semaphore;
 
-use super::arrow_bridge::batch_56_to_59;
+use self::control::IdbControl;
+use super::connectorx_read::read_batches;
+use super::idb_dialect::IdbDialect;
 use crate::config::Dap;
 
 /// Why an IDB could not be read.
@@ -43,8 +46,8 @@ pub struct Idb {
     /// DAP name.
     pub dap: String,
     /// SQL dialect of the IDB.
-    pub dialect: Dialect,
-    control: Arc<dyn Database>,
+    pub dialect: IdbDialect,
+    control: Arc<dyn IdbControl>,
     connectorx_url: String,
     data_permits: Arc<Semaphore>,
 }
@@ -53,14 +56,13 @@ impl Idb {
     /// Connects to the IDB of `dap`. One of the `max_conn` connections is the control
     /// connection; data reads share the others (at least one).
     pub async fn open(dap: &Dap, max_conn: u32) -> Result<Idb, SourceError> {
-        let control =
-            database::connect(&dap.url)
+        let (dialect, control) =
+            flavours::open_control(&dap.url)
                 .await
                 .map_err(|source| SourceError::Database {
                     dap: dap.name.clone(),
                     source,
                 })?;
-        let dialect = control.dialect();
         Ok(Idb {
             dap: dap.name.clone(),
             dialect,
@@ -68,11 +70,6 @@ impl Idb {
             connectorx_url: super::connectorx_url(&dap.url),
             data_permits: Arc::new(Semaphore::new(max_conn.saturating_sub(1).max(1) as usize)),
         })
-    }
-
-    /// The control connection.
-    pub fn control(&self) -> &dyn Database {
-        self.control.as_ref()
     }
 
     /// How many data queries may run at once against this IDB.
@@ -90,7 +87,7 @@ impl Idb {
         shape: &TableDef,
         what: &str,
     ) -> Result<Vec<RecordBatch>, SourceError> {
-        if self.dialect == Dialect::Sqlite {
+        if self.dialect == IdbDialect::Sqlite {
             return self.read_on_control(&queries, shape, what).await;
         }
         let read_error = |reason: String| SourceError::Read {
@@ -102,23 +99,9 @@ impl Idb {
             .acquire_many_owned(queries.len() as u32)
             .await
             .map_err(|e| read_error(e.to_string()))?;
-        let url = self.connectorx_url.clone();
-        let batches = tokio::task::spawn_blocking(move || {
-            let _permits = permits;
-            let source = SourceConn::try_from(url.as_str()).map_err(|e| e.to_string())?;
-            let queries: Vec<CXQuery<String>> = queries.iter().map(CXQuery::from).collect();
-            let destination =
-                get_arrow(&source, None, &queries, None).map_err(|e| e.to_string())?;
-            destination.arrow().map_err(|e| e.to_string())
-        })
-        .await
-        .map_err(|e| read_error(e.to_string()))?
-        .map_err(read_error)?;
-        batches
-            .into_iter()
-            .filter(|b| b.num_rows() > 0)
-            .map(|b| batch_56_to_59(b).map_err(|e| read_error(e.to_string())))
-            .collect()
+        read_batches(self.connectorx_url.clone(), queries, permits)
+            .await
+            .map_err(read_error)
     }
 
     async fn read_on_control(
@@ -155,13 +138,11 @@ impl Idb {
 
     /// Runs a query returning one optional integer (a probe) on the control connection.
     pub async fn query_opt_i64(&self, sql: &str) -> Result<Option<i64>, SourceError> {
-        self.control
-            .query_opt_i64(sql)
-            .await
-            .map_err(|source| SourceError::Database {
-                dap: self.dap.clone(),
-                source,
-            })
+        let rows = self.query(sql).await?;
+        first_integer(sql, &rows).map_err(|source| SourceError::Database {
+            dap: self.dap.clone(),
+            source,
+        })
     }
 
     /// Runs a query on the control connection.

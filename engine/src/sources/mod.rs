@@ -5,13 +5,16 @@
 //! that DataFusion and Parquet use, without copying.
 
 pub mod arrow_bridge;
+pub mod connectorx_read;
 pub mod idb;
+pub mod idb_dialect;
 pub mod mart;
 pub mod window_sql;
 
 /// The URL connectorx opens for a database URL of the configuration: `postgresql://` for
 /// PostgreSQL, without TLS unless the URL names an `sslmode` (as Tidemark's own connections,
-/// which never negotiate TLS); an absolute `sqlite://` path for SQLite; others unchanged.
+/// which never negotiate TLS); an absolute `sqlite://` path for SQLite; others (`mysql://`,
+/// `mssql://`, `oracle://`) unchanged.
 pub fn connectorx_url(url: &str) -> String {
     if let Some(rest) = url
         .strip_prefix("postgres://")

@@ -4,7 +4,9 @@
 //! is filed under).
 
 use tidemark_schemas::gidb::keeps_column;
-use tidemark_schemas::{Dialect, HwmRule, TableDef};
+use tidemark_schemas::{HwmRule, TableDef};
+
+use super::idb_dialect::IdbDialect;
 
 /// Name of the extra column holding each row's extraction key.
 pub const KEY_COLUMN: &str = "tidemark_key_ts";
@@ -37,7 +39,7 @@ pub struct WindowSelect<'a> {
     /// root parent (attached data under a call: GUD rows, GCC calls); empty otherwise.
     pub own_sessions: Vec<i64>,
     /// SQL dialect of the IDB.
-    pub dialect: Dialect,
+    pub dialect: IdbDialect,
 }
 
 /// The shape of what [`WindowSelect::queries`] returns for `table`: its kept columns, then
@@ -78,12 +80,13 @@ impl WindowSelect<'_> {
             .columns
             .iter()
             .filter(|c| keeps_column(&c.name))
-            .map(|c| self.column_expr(c))
+            .map(|c| self.dialect.column("t", c))
             .collect();
         let base = match self.parents.first() {
             Some(first) => format!(
-                "select {}, w.{KEY_COLUMN} from {} t join ({}) w on t.{} = w.wkey",
+                "select {}, {} from {} t join ({}) w on t.{} = w.wkey",
                 columns.join(", "),
+                self.key_item(&format!("w.{KEY_COLUMN}")),
                 self.table.sql_name(),
                 self.parent_keys(0, lo, hi),
                 first.key
@@ -91,8 +94,9 @@ impl WindowSelect<'_> {
             None => {
                 let key = self.key_expr("t");
                 format!(
-                    "select {}, {key} as {KEY_COLUMN} from {} t where {}",
+                    "select {}, {} from {} t where {}",
                     columns.join(", "),
+                    self.key_item(&key),
                     self.table.sql_name(),
                     self.window_filter(&key, "t", lo, hi)
                 )
@@ -101,13 +105,8 @@ impl WindowSelect<'_> {
         if self.parents.is_empty() || self.own_sessions.is_empty() {
             return base;
         }
-        let own = self
-            .own_sessions
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        format!("{base} where t.gsys_domain in ({own})")
+        let own = self.dialect.in_list("t.gsys_domain", &self.own_sessions);
+        format!("{base} where {own}")
     }
 
     /// `(wkey, tidemark_key_ts)` of the rows of parent `level` in the window: the parent's
@@ -147,34 +146,26 @@ impl WindowSelect<'_> {
         };
         let key = self.key_expr(alias);
         format!(
-            "select min({key}) from {table} {alias} where {}",
+            "select {} from {table} {alias} where {}",
+            self.dialect.bigint(&format!("min({key})")),
             self.window_filter(&key, alias, lo, bound)
         )
     }
 
-    /// A selected column: decimals travel as text (connectorx mis-scales large PostgreSQL
-    /// and MySQL decimals); GIDB casts them back to their declared type.
-    fn column_expr(&self, column: &tidemark_schemas::ColumnDef) -> String {
-        let name = column.sql_name();
-        match (self.dialect, column.sql_type) {
-            (Dialect::MySql, tidemark_schemas::SqlType::Numeric(..)) => {
-                format!("cast(t.{name} as char) as {name}")
-            }
-            (Dialect::Postgres, tidemark_schemas::SqlType::Numeric(..)) => {
-                format!("cast(t.{name} as varchar) as {name}")
-            }
-            _ => format!("t.{name}"),
-        }
+    /// The extraction key `expr` as the last selected column.
+    fn key_item(&self, expr: &str) -> String {
+        format!(
+            "{} as {}",
+            self.dialect.bigint(expr),
+            self.dialect.alias(KEY_COLUMN)
+        )
     }
 
     fn window_filter(&self, key: &str, alias: &str, lo: i64, hi: i64) -> String {
-        let sessions: Vec<String> = self.sessions.iter().map(i64::to_string).collect();
-        let sessions = if sessions.is_empty() {
-            "null".to_string()
-        } else {
-            sessions.join(", ")
-        };
-        format!("{key} > {lo} and {key} <= {hi} and {alias}.gsys_domain in ({sessions})")
+        let sessions = self
+            .dialect
+            .in_list(&format!("{alias}.gsys_domain"), &self.sessions);
+        format!("{key} > {lo} and {key} <= {hi} and {sessions}")
     }
 
     fn key_expr(&self, alias: &str) -> String {
@@ -185,17 +176,23 @@ impl WindowSelect<'_> {
                     .iter()
                     .map(|c| format!("coalesce({alias}.{}, -1)", c.to_ascii_lowercase()))
                     .collect();
-                let function = match self.dialect {
-                    Dialect::Sqlite => "max",
-                    _ => "greatest",
-                };
-                format!("{function}({})", parts.join(", "))
+                self.dialect.greatest(&parts)
             }
             HwmRule::ByParent { .. } | HwmRule::FullRead | HwmRule::ReadOnce => {
                 unreachable!("window keys are built on a column rule")
             }
         }
     }
+}
+
+/// The query reading every column of `table` (a small table read whole).
+pub fn whole_table_query(table: &TableDef, dialect: IdbDialect) -> String {
+    let columns: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| dialect.column("t", c))
+        .collect();
+    format!("select {} from {} t", columns.join(", "), table.sql_name())
 }
 
 /// Window `(lo, hi]` cut into at most `partitions` consecutive slices of (nearly) equal
@@ -214,14 +211,18 @@ pub fn slices(lo: i64, hi: i64, partitions: usize) -> Vec<(i64, i64)> {
 }
 
 #[cfg(test)]
+mod dialect_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
-    fn select<'a>(
+    /// A selection of `table` by `rule` through `parents` for the sessions 4 and 9.
+    pub(super) fn select<'a>(
         table: &'a TableDef,
         rule: &'a HwmRule,
         parents: &[(&str, &str)],
-        dialect: Dialect,
+        dialect: IdbDialect,
     ) -> WindowSelect<'a> {
         WindowSelect {
             table,
@@ -258,7 +259,7 @@ mod tests {
     fn attached_data_follows_the_calls_of_the_interaction_sessions() {
         let table = tidemark_schemas::idb::table("G_USERDATA_HISTORY").unwrap();
         let rule = HwmRule::column("TERMINATED_TS");
-        let mut plan = select(table, &rule, &[("g_call", "callid")], Dialect::Sqlite);
+        let mut plan = select(table, &rule, &[("g_call", "callid")], IdbDialect::Sqlite);
         plan.own_sessions = vec![7];
         let sql = plan.queries(0, 50, 1);
         assert!(
@@ -276,14 +277,14 @@ mod tests {
     fn a_column_rule_selects_the_window_of_the_sources_sessions() {
         let table = tidemark_schemas::idb::table("G_PARTY_HISTORY").unwrap();
         let rule = HwmRule::column("ADDED_TS");
-        let sql = select(table, &rule, &[], Dialect::Postgres).queries(100, 200, 1);
+        let sql = select(table, &rule, &[], IdbDialect::Postgres).queries(100, 200, 1);
         assert_eq!(sql.len(), 1);
         assert!(sql[0].ends_with(
             "t.added_ts as tidemark_key_ts from g_party_history t where t.added_ts > 100 and t.added_ts <= 200 \
              and t.gsys_domain in (4, 9)"
         ), "{}", sql[0]);
         assert!(!sql[0].contains("_tcode") && !sql[0].contains("gsys_partition"));
-        let parts = select(table, &rule, &[], Dialect::Postgres).queries(100, 200, 3);
+        let parts = select(table, &rule, &[], IdbDialect::Postgres).queries(100, 200, 3);
         assert_eq!(parts.len(), 3);
         assert!(
             parts[2].contains("where t.added_ts > 166 and t.added_ts <= 200 "),
@@ -296,7 +297,8 @@ mod tests {
     fn a_child_table_follows_its_terminated_parent() {
         let table = tidemark_schemas::idb::table("G_PARTY").unwrap();
         let rule = HwmRule::column("TERMINATED_TS");
-        let sql = select(table, &rule, &[("g_call", "callid")], Dialect::MySql).queries(0, 50, 2);
+        let sql =
+            select(table, &rule, &[("g_call", "callid")], IdbDialect::MySql).queries(0, 50, 2);
         assert!(sql[0].contains(
             "from g_party t join (select p0.callid as wkey, max(p0.terminated_ts) as tidemark_key_ts from g_call p0 \
              where p0.terminated_ts > 0 and p0.terminated_ts <= 25 and p0.gsys_domain in (4, 9) group by p0.callid) w on t.callid = w.wkey"
@@ -307,7 +309,7 @@ mod tests {
             sql[1]
         );
         let probe =
-            select(table, &rule, &[("g_call", "callid")], Dialect::MySql).next_key_query(0, 50);
+            select(table, &rule, &[("g_call", "callid")], IdbDialect::MySql).next_key_query(0, 50);
         assert_eq!(
             probe,
             "select min(p.terminated_ts) from g_call p where p.terminated_ts > 0 and p.terminated_ts <= 50 and p.gsys_domain in (4, 9)"
@@ -322,7 +324,7 @@ mod tests {
             table,
             &rule,
             &[("g_party", "partyid"), ("g_call", "callid")],
-            Dialect::Postgres,
+            IdbDialect::Postgres,
         )
         .queries(0, 50, 1);
         assert!(sql[0].contains(
@@ -337,12 +339,12 @@ mod tests {
     fn greatest_of_several_columns_ignores_nulls_in_every_dialect() {
         let table = tidemark_schemas::idb::table("GCX_GROUP_AGENT").unwrap();
         let rule = HwmRule::greatest(&["CREATED_TS", "DELETED_TS"]);
-        let sqlite = select(table, &rule, &[], Dialect::Sqlite).next_key_query(1, 2);
+        let sqlite = select(table, &rule, &[], IdbDialect::Sqlite).next_key_query(1, 2);
         assert!(
             sqlite.contains("max(coalesce(t.created_ts, -1), coalesce(t.deleted_ts, -1))"),
             "{sqlite}"
         );
-        let pg = select(table, &rule, &[], Dialect::Postgres).next_key_query(1, 2);
+        let pg = select(table, &rule, &[], IdbDialect::Postgres).next_key_query(1, 2);
         assert!(
             pg.contains("greatest(coalesce(t.created_ts, -1), coalesce(t.deleted_ts, -1))"),
             "{pg}"

@@ -106,11 +106,7 @@ pub enum DatabaseError {
 
 impl DatabaseError {
     /// A failed statement, with the statement shortened for the message.
-    pub(crate) fn statement(
-        operation: impl Into<String>,
-        sql: &str,
-        cause: impl Into<BoxError>,
-    ) -> Self {
+    pub fn statement(operation: impl Into<String>, sql: &str, cause: impl Into<BoxError>) -> Self {
         DatabaseError::Statement {
             operation: operation.into(),
             sql: shorten(sql),

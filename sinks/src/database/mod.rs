@@ -107,13 +107,7 @@ pub trait Database: Send + Sync {
 
     /// The integer in the first column of the first row, `None` for no row or NULL.
     async fn query_opt_i64(&self, sql: &str) -> Result<Option<i64>, DatabaseError> {
-        let rows = self.query(sql).await?;
-        match rows.first().and_then(|row| row.first()) {
-            None | Some(SqlValue::Null) => Ok(None),
-            Some(value) => value.as_i64().map(Some).ok_or_else(|| {
-                DatabaseError::unexpected(sql, format!("expected an integer, got {value:?}"))
-            }),
-        }
+        first_integer(sql, &self.query(sql).await?)
     }
 
     /// The first column of every row as text; an error on NULL.
@@ -192,6 +186,17 @@ pub fn flavour_of(url: &str) -> Result<Flavour, DatabaseError> {
                 known: known.join(", "),
             }
         })
+}
+
+/// The integer in the first column of the first row of `rows`, the result of `sql`:
+/// `None` for no row or NULL, an error for a value that is not an integer.
+pub fn first_integer(sql: &str, rows: &[Vec<SqlValue>]) -> Result<Option<i64>, DatabaseError> {
+    match rows.first().and_then(|row| row.first()) {
+        None | Some(SqlValue::Null) => Ok(None),
+        Some(value) => value.as_i64().map(Some).ok_or_else(|| {
+            DatabaseError::unexpected(sql, format!("expected an integer, got {value:?}"))
+        }),
+    }
 }
 
 /// Connects to the database a URL names: `postgres://` or `postgresql://`, `mysql://`,

@@ -32,6 +32,7 @@ use super::super::history::sql_text;
 use super::commit::current_mark;
 use super::task::HaSet;
 use super::JobError;
+use crate::sources::window_sql::whole_table_query;
 
 /// GIDB folder of emitted voice interactions (one row per call).
 pub const MERGED_FOLDER: &str = "gidb_voice_merge";
@@ -362,14 +363,9 @@ async fn remote_locations(
             let Some(idb) = set.idbs.first() else {
                 continue;
             };
-            let columns: Vec<String> = table.columns.iter().map(|c| c.sql_name()).collect();
             let raw = idb
                 .read(
-                    vec![format!(
-                        "select {} from {}",
-                        columns.join(", "),
-                        table.sql_name()
-                    )],
+                    vec![whole_table_query(table, idb.dialect)],
                     table,
                     "GSYS_DNPREMOTELOCATION",
                 )

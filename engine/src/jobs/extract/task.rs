@@ -66,7 +66,11 @@ impl TablePlan {
     /// the plan's provider there. A table under a parent is windowed by its root parent's
     /// rows, so by the sessions of the root parent's provider, and its own rows by its own
     /// provider's sessions when that differs (attached data under a call).
-    pub fn select(&self, idb: usize, dialect: tidemark_schemas::Dialect) -> WindowSelect<'static> {
+    pub fn select(
+        &self,
+        idb: usize,
+        dialect: crate::sources::idb_dialect::IdbDialect,
+    ) -> WindowSelect<'static> {
         let root_provider = self
             .parents
             .last()
