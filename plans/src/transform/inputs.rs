@@ -9,7 +9,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use tidemark_schemas::{gidb, idb};
 
 use crate::merge::emitted_schema;
-use crate::transform::{config, multimedia};
+use crate::transform::{config, multimedia, voice};
 
 /// Voice calls the merge stage emitted in the chunk (`gidb_voice_merge`).
 pub const VOICE_MERGE: &str = "tx_voice_merge";
@@ -41,7 +41,7 @@ pub const SKILLS: &str = "im_skill";
 pub const TENANTS: &str = "im_tenant";
 /// TECHNICAL_DESCRIPTOR keys by their four codes.
 pub const DESCRIPTORS: &str = "im_technical_descriptor";
-/// INTERACTION_TYPE keys by type and subtype code.
+/// INTERACTION_TYPE keys by type and subtype code, with `ignore` (1: not transformed).
 pub const INTERACTION_TYPES: &str = "im_interaction_type";
 /// MEDIA_TYPE keys by code.
 pub const MEDIA_TYPES: &str = "im_media_type";
@@ -116,6 +116,7 @@ pub const MART_INPUTS: [(&str, &str, &[&str]); 16] = [
             "INTERACTION_TYPE_KEY",
             "INTERACTION_TYPE_CODE",
             "INTERACTION_SUBTYPE_CODE",
+            "IGNORE",
         ],
     ),
     (
@@ -217,7 +218,7 @@ pub const MART_INPUTS: [(&str, &str, &[&str]); 16] = [
 /// Whether a mart input column is a key, number or flag (Int64) rather than a code or
 /// name (Utf8).
 pub fn is_numeric_column(column: &str) -> bool {
-    column == "ID"
+    ["ID", "IGNORE"].contains(&column)
         || ["_KEY", "_ID", "_DBID", "_TS", "_LEVEL", "_FLAG"]
             .iter()
             .any(|suffix| column.ends_with(suffix))
@@ -244,6 +245,9 @@ pub fn schema(name: &str) -> Option<SchemaRef> {
         )));
     }
     if let Some(schema) = multimedia::inputs::schema(name) {
+        return Some(schema);
+    }
+    if let Some(schema) = voice::late::input_schema(name) {
         return Some(schema);
     }
     if name == config::WINDOW {
@@ -281,5 +285,6 @@ pub fn all() -> Vec<&'static str> {
     names.extend(config::GIDB_INPUTS.iter().map(|(n, _)| *n));
     names.extend(MART_INPUTS.iter().map(|(n, _, _)| *n));
     names.extend(multimedia::inputs::names());
+    names.extend(voice::late::input_names());
     names
 }

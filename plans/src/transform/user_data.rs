@@ -276,6 +276,28 @@ fn dimension_views(ud: &str, dimension: &Dimension, output: &str) -> Vec<View> {
     ]
 }
 
+/// The KVPs of G_CUSTOM_DATA_S input `user_events` on their call: the event's CallID, else
+/// the call of its party (the latest row of G_PARTY input `party_rows` with that PartyGUID);
+/// the party by its PartyID. Columns `data_source_key`, `callid`, `partyid`, `changetype`,
+/// `keyname`, `value`, `added_ts`, `id`.
+pub fn user_events_on_calls(user_events: &str, party_rows: &str) -> String {
+    format!(
+        "select e.data_source_key, coalesce(e.callid, g.callid) as callid, \
+         coalesce(pc.partyid, g.partyid) as partyid, e.changetype, e.keyname, \
+         e.value, e.added_ts, e.id \
+         from {user_events} e \
+         left join (select data_source_key, partyguid, \
+               first_value(callid order by created_ts desc, partyid desc) as callid, \
+               first_value(partyid order by created_ts desc, partyid desc) as partyid \
+               from {party_rows} group by data_source_key, partyguid) g \
+         on g.data_source_key = e.data_source_key and g.partyguid = e.partyid \
+         left join (select data_source_key, partyguid, callid, min(partyid) as partyid \
+               from {party_rows} group by data_source_key, partyguid, callid) pc \
+         on pc.data_source_key = e.data_source_key and pc.partyguid = e.partyid \
+         and pc.callid = e.callid"
+    )
+}
+
 /// The user-data views of a stream, in dependency order.
 pub fn views(source: &UserDataSource) -> Vec<View> {
     let ud = format!("{}_ud", source.prefix);
@@ -311,21 +333,7 @@ pub fn views(source: &UserDataSource) -> Vec<View> {
         // party's latest row with that PartyGUID); the party by its PartyID.
         View::new(
             format!("{ud}_user_event"),
-            format!(
-                "select e.data_source_key, coalesce(e.callid, g.callid) as callid, \
-                 coalesce(pc.partyid, g.partyid) as partyid, e.changetype, e.keyname, \
-                 e.value, e.added_ts, e.id \
-                 from {user_events} e \
-                 left join (select data_source_key, partyguid, \
-                       first_value(callid order by created_ts desc, partyid desc) as callid, \
-                       first_value(partyid order by created_ts desc, partyid desc) as partyid \
-                       from {party_rows} group by data_source_key, partyguid) g \
-                 on g.data_source_key = e.data_source_key and g.partyguid = e.partyid \
-                 left join (select data_source_key, partyguid, callid, min(partyid) as partyid \
-                       from {party_rows} group by data_source_key, partyguid, callid) pc \
-                 on pc.data_source_key = e.data_source_key and pc.partyguid = e.partyid \
-                 and pc.callid = e.callid"
-            ),
+            user_events_on_calls(user_events, party_rows),
         ),
         // The changes of mapped keys, numbered per interaction in time order; a deletion
         // leaves no value. A UserEvent KVP added more than `user-event-data-timeout` after

@@ -87,7 +87,9 @@ pub async fn session() -> SessionContext {
 /// Every transform view, in dependency order.
 pub fn views() -> Vec<View> {
     let mut views = config::views();
+    views.extend(voice::late::touched_views());
     views.extend(voice::views());
+    views.extend(voice::late::views());
     views.push(multimedia::touched_since_view());
     views.extend(multimedia::views());
     views

@@ -1,10 +1,12 @@
 //! Job_TransformGIM (infomart.md §4): GIDB data into the Info Mart dimensional model, one
-//! stream after the other — configuration dimensions, then voice, then multimedia interaction
-//! facts — each chunk one transaction with its audit, history and mark rows. Rules and
+//! stream after the other — configuration dimensions, then voice (and the user data of late
+//! UserEvent KVPs), then multimedia interaction facts — each chunk one transaction with its
+//! audit, history and mark rows. Rules and
 //! project decisions: docs/transform.md.
 
 mod commit;
 mod discards;
+mod late_user_data;
 mod multimedia;
 mod session;
 mod streams;
@@ -16,6 +18,7 @@ use super::extract::open_gidb;
 use super::{names, Job, JobContext, JobError, JobOutcome};
 
 pub use commit::mark_name;
+pub use late_user_data::LATE_USER_DATA_MARK;
 pub use multimedia::MULTIMEDIA_MARK;
 /// The transform's DataFusion session helpers, for tools that run the views themselves
 /// (the benchmark baselines).
@@ -37,13 +40,17 @@ impl Job for TransformGim {
     async fn run(&self, ctx: &JobContext) -> Result<JobOutcome, JobError> {
         let gidb = open_gidb(&ctx.config)?;
         let mut outcome = JobOutcome::default();
-        for area in ["configuration", "voice", "multimedia"] {
+        let voice_before = commit::current_mark(ctx.infomart.as_ref(), VOICE_MARK).await?;
+        for area in ["configuration", "voice", "late user data", "multimedia"] {
             if ctx.cancel.is_cancelled() {
                 return Err(JobError::Stopped);
             }
             let report = match area {
                 "configuration" => streams::run_config(ctx, &gidb).await?,
                 "voice" => streams::run_voice(ctx, &gidb).await?,
+                "late user data" => {
+                    late_user_data::run_late_user_data(ctx, &gidb, voice_before).await?
+                }
                 _ => multimedia::run_multimedia(ctx, &gidb).await?,
             };
             outcome.say(describe(area, &report));

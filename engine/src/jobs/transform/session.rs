@@ -108,7 +108,20 @@ pub async fn register_mart_query(
     name: &str,
     sql: &str,
 ) -> Result<(), JobError> {
-    let rows = db.query(sql).await?;
+    register_mart_queries(ctx, db, name, &[sql.to_string()]).await
+}
+
+/// Registers input `name` as the rows of several Info Mart queries together.
+pub async fn register_mart_queries(
+    ctx: &SessionContext,
+    db: &dyn Database,
+    name: &str,
+    sqls: &[String],
+) -> Result<(), JobError> {
+    let mut rows = Vec::new();
+    for sql in sqls {
+        rows.extend(db.query(sql).await?);
+    }
     let schema = inputs::schema(name).expect("mart input schema");
     register_rows(ctx, name, vec![rows_to_batch(&schema, &rows)?])
 }

@@ -202,6 +202,36 @@ async fn voice_horizon(db: &dyn Database) -> Result<Option<i64>, JobError> {
     Ok(Some(horizon))
 }
 
+/// How long before a merge round's window the calls it emits may have terminated.
+pub(super) fn merge_lookback(ctx: &JobContext) -> i64 {
+    i64::from(ctx.config.gim_etl.max_call_duration)
+        + i64::from(ctx.config.gim_etl.merge_failed_is_link_timeout)
+}
+
+/// Computes the voice views in `df` for the emitted calls registered there as
+/// [`inputs::VOICE_MERGE`], none terminated before `earliest`: their GIDB rows, the Info
+/// Mart inputs, the user-data settings and the chunk's ids under `audit_key`.
+pub(super) async fn voice_session(
+    ctx: &JobContext,
+    gidb: &GidbStore,
+    df: &datafusion::prelude::SessionContext,
+    earliest: i64,
+    audit_key: i64,
+) -> Result<(), JobError> {
+    let db = ctx.infomart.as_ref();
+    let etl = &ctx.config.gim_etl;
+    let reach = voice_inputs::VoiceReach {
+        earliest,
+        margin: i64::from(etl.max_call_duration.max(etl.user_event_data_timeout)),
+    };
+    voice_inputs::register(df, gidb, reach).await?;
+    session::register_mart_inputs(df, db).await?;
+    session::register_user_data_settings(df, etl)?;
+    let ids = session::ChunkIds::after_greatest(db).await?;
+    session::register_ids(df, ids, audit_key)?;
+    session::materialize_views(df, &voice::views()).await
+}
+
 /// Transforms the voice interactions the merge stage emitted since the stream's mark: one
 /// chunk per merge round, up to [`voice_horizon`].
 pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamReport, JobError> {
@@ -232,8 +262,7 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
     if rounds.last().is_none_or(|(_, hi, _)| *hi < horizon) {
         rounds.push((horizon, horizon, Vec::new()));
     }
-    let lookback = i64::from(ctx.config.gim_etl.max_call_duration)
-        + i64::from(ctx.config.gim_etl.merge_failed_is_link_timeout);
+    let lookback = merge_lookback(ctx);
     for (lo, hi, urls) in rounds {
         if ctx.cancel.is_cancelled() {
             return Err(JobError::Stopped);
@@ -252,21 +281,7 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
                 .map_err(df_error("voice merge files"))?;
             session::materialize_input(&df, inputs::VOICE_MERGE).await?;
         }
-        let reach = voice_inputs::VoiceReach {
-            earliest: lo.min(hi) - lookback,
-            margin: i64::from(
-                ctx.config
-                    .gim_etl
-                    .max_call_duration
-                    .max(ctx.config.gim_etl.user_event_data_timeout),
-            ),
-        };
-        voice_inputs::register(&df, gidb, reach).await?;
-        session::register_mart_inputs(&df, db).await?;
-        session::register_user_data_settings(&df, &ctx.config.gim_etl)?;
-        let ids = session::ChunkIds::after_greatest(db).await?;
-        session::register_ids(&df, ids, audit_key)?;
-        session::materialize_views(&df, &voice::views()).await?;
+        voice_session(ctx, gidb, &df, lo.min(hi) - lookback, audit_key).await?;
         let outputs = [
             ("INTERACTION_FACT", voice::INTERACTION_FACT),
             ("INTERACTION_RESOURCE_FACT", voice::IRF),

@@ -76,7 +76,8 @@ pub fn views() -> Vec<View> {
                  join mx_call_type ct on ct.callid = x.if_guid \
                  cross join mx_id_base b \
                  left join {MM_INTERACTIONS} e on e.media_server_ixn_guid = x.if_guid \
-                 left join {TENANTS} t on t.tenant_cfg_dbid = ic.tenantid",
+                 left join {TENANTS} t on t.tenant_cfg_dbid = ic.tenantid \
+                 where ct.ignore_type = 0",
                 id = allocated(
                     "e.interaction_id",
                     "b.next_interaction_id",

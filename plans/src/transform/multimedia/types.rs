@@ -7,6 +7,8 @@
 //!   (`<Type>New` without one), compared by code (upper case, letters and digits only); an
 //!   unknown subtype is added with `IGNORE` 0. A call of unknown type without a subtype, or
 //!   without a media type, takes the `-1` row.
+//! * `ignore_type` is 1 when the call's INTERACTION_TYPE row has `IGNORE` 1: the facts leave
+//!   such interactions out.
 //! * New rows get keys after the greatest in use, in code order, and are written with the
 //!   chunk; a re-run finds them and adds nothing.
 
@@ -123,10 +125,12 @@ pub fn views() -> Vec<View> {
                       as interaction_type_key, \
                  coalesce(m.media_type_key, nm.media_type_key, {UNKNOWN_KEY}) \
                       as media_type_key, \
+                 coalesce(t.\"ignore\", 0) as ignore_type, \
                  k.subject, k.source_address, k.target_address \
                  from mx_call_kind k \
                  left join (select interaction_type_code, interaction_subtype_code, \
-                       min(interaction_type_key) as interaction_type_key \
+                       min(interaction_type_key) as interaction_type_key, \
+                       max(\"ignore\") as \"ignore\" \
                        from {INTERACTION_TYPES} \
                        group by interaction_type_code, interaction_subtype_code) t \
                  on t.interaction_type_code = k.type_code \

@@ -80,7 +80,8 @@ pub fn views() -> Vec<View> {
                  left join {INTERACTION_TYPES} it on it.interaction_type_code = {VOICE_TYPE} \
                  and it.interaction_subtype_code = {VOICE_TYPE} || 'NEW' \
                  left join {MEDIA_TYPES} mt on mt.media_name_code = 'VOICE' \
-                 left join {TENANTS} t on t.tenant_cfg_dbid = x.tenantid"
+                 left join {TENANTS} t on t.tenant_cfg_dbid = x.tenantid \
+                 where coalesce(it.\"ignore\", 0) = 0"
             ),
         ),
         View::new(

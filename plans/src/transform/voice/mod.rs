@@ -8,6 +8,7 @@ mod checks;
 mod combination;
 mod facts;
 mod irf;
+pub mod late;
 mod legs;
 mod metrics;
 mod resource_states;
