@@ -14,14 +14,15 @@ use tidemark_sinks::database::Database;
 use tidemark_sinks::gidb::GidbStore;
 
 use super::super::audit::next_audit_key;
-use super::super::extract::merge_stage;
-use super::super::gidb_files::{chunk_files, chunk_listing, register_latest, KeyFilter};
+use super::super::gidb_files::{chunk_files, register_latest, KeyFilter};
 use super::super::{JobContext, JobError};
 use super::commit::{
     self, column_range, column_values, current_mark, extraction_horizon, row_count, ChunkCommit,
 };
 use super::session::{self, df_error};
-use super::streams::{merge_lookback, output_steps, voice_session, StreamReport, VOICE_MARK};
+use super::streams::{
+    merge_lookback, merge_rounds, output_steps, voice_session, StreamReport, VOICE_MARK,
+};
 
 /// The pass's HWM name: the G_CUSTOM_DATA_S `ADDED_TS` up to which late KVPs are applied.
 pub const LATE_USER_DATA_MARK: &str = "GIDB_G_CUSTOM_DATA_S_V";
@@ -117,8 +118,20 @@ async fn register_inputs(
         .map_err(df_error(late::LATE_USER_EVENTS))?;
     session::materialize_input(df, late::LATE_USER_EVENTS).await?;
 
+    let counts = session::collect_sql(
+        df,
+        &format!(
+            "select count(*) as n, count(*) - count(callid) as guid_only from {}",
+            late::LATE_USER_EVENTS
+        ),
+    )
+    .await?;
+    let count = |column: &str| column_values(&counts, column).first().copied().unwrap_or(0);
+    let (events, guid_only) = (count("n"), count("guid_only"));
+
     // A KVP's call ended at most `timeout` before it was added, after `from`; the round
-    // that emitted the call ended after the call.
+    // that emitted the call ended after the call. G_PARTY is read only to resolve the
+    // PartyGUIDs of KVPs that name no call.
     let reach = from - timeout;
     let guids = "vl_user_event_guid";
     let sql = format!(
@@ -129,8 +142,12 @@ async fn register_inputs(
     df.register_table(guids, frame.into_view())
         .map_err(df_error(guids))?;
     let parties = idb::table("G_PARTY").expect("G_PARTY");
-    let party_folder = folder_name(parties, MediaFamily::Voice);
-    let party_files = chunk_files(gidb, &party_folder, |_, hi| hi > reach).await?;
+    let party_files = if guid_only > 0 {
+        let party_folder = folder_name(parties, MediaFamily::Voice);
+        chunk_files(gidb, &party_folder, |_, hi| hi > reach).await?
+    } else {
+        Vec::new()
+    };
     let filter = KeyFilter {
         table: guids,
         key: "partyguid",
@@ -138,26 +155,11 @@ async fn register_inputs(
     register_latest(df, late::LATE_PARTIES, parties, party_files, Some(filter)).await?;
     session::materialize_input(df, late::LATE_PARTIES).await?;
 
-    let events = session::collect_sql(
-        df,
-        &format!("select count(*) as n from {}", late::LATE_USER_EVENTS),
-    )
-    .await?;
-    let mut rounds: Vec<(i64, i64, Vec<String>)> = Vec::new();
-    if column_values(&events, "n").first().copied().unwrap_or(0) > 0 {
-        for chunk in chunk_listing(gidb, merge_stage::MERGED_FOLDER).await? {
-            if chunk.hi <= reach || chunk.hi > voice_mark {
-                continue;
-            }
-            match rounds
-                .iter_mut()
-                .find(|(lo, hi, _)| (*lo, *hi) == (chunk.lo, chunk.hi))
-            {
-                Some((_, _, urls)) => urls.push(chunk.url),
-                None => rounds.push((chunk.lo, chunk.hi, vec![chunk.url])),
-            }
-        }
-    }
+    let rounds = if events > 0 {
+        merge_rounds(gidb, |hi| hi > reach && hi <= voice_mark).await?
+    } else {
+        Vec::new()
+    };
     let earliest = rounds.iter().map(|(lo, hi, _)| (*lo).min(*hi)).min();
     let mut merged: Option<DataFrame> = None;
     for (_, hi, urls) in rounds {

@@ -202,6 +202,26 @@ async fn voice_horizon(db: &dyn Database) -> Result<Option<i64>, JobError> {
     Ok(Some(horizon))
 }
 
+/// The merge rounds whose end `keep` accepts, by end: each round's window `(lo, hi]` and
+/// the URLs of its `gidb_voice_merge` files.
+pub(super) async fn merge_rounds(
+    gidb: &GidbStore,
+    keep: impl Fn(i64) -> bool,
+) -> Result<Vec<(i64, i64, Vec<String>)>, JobError> {
+    let mut rounds: Vec<(i64, i64, Vec<String>)> = Vec::new();
+    for ChunkUrl { lo, hi, url } in chunk_listing(gidb, merge_stage::MERGED_FOLDER).await? {
+        if !keep(hi) {
+            continue;
+        }
+        match rounds.iter_mut().find(|(l, h, _)| *l == lo && *h == hi) {
+            Some((_, _, urls)) => urls.push(url),
+            None => rounds.push((lo, hi, vec![url])),
+        }
+    }
+    rounds.sort_by_key(|(_, hi, _)| *hi);
+    Ok(rounds)
+}
+
 /// How long before a merge round's window the calls it emits may have terminated.
 pub(super) fn merge_lookback(ctx: &JobContext) -> i64 {
     i64::from(ctx.config.gim_etl.max_call_duration)
@@ -248,17 +268,7 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
     if horizon <= from {
         return Ok(report);
     }
-    let mut rounds: Vec<(i64, i64, Vec<String>)> = Vec::new();
-    for ChunkUrl { lo, hi, url } in chunk_listing(gidb, merge_stage::MERGED_FOLDER).await? {
-        if hi <= from || hi > horizon {
-            continue;
-        }
-        match rounds.iter_mut().find(|(l, h, _)| *l == lo && *h == hi) {
-            Some((_, _, urls)) => urls.push(url),
-            None => rounds.push((lo, hi, vec![url])),
-        }
-    }
-    rounds.sort_by_key(|(_, hi, _)| *hi);
+    let mut rounds = merge_rounds(gidb, |hi| hi > from && hi <= horizon).await?;
     if rounds.last().is_none_or(|(_, hi, _)| *hi < horizon) {
         rounds.push((horizon, horizon, Vec::new()));
     }
