@@ -21,6 +21,9 @@ pub struct StageCost {
     /// Peak resident set during the stage, MB (VmHWM; reset at the start of the stage
     /// when the kernel allows it, otherwise the peak since the process started).
     pub peak_rss_mb: f64,
+    /// Resident set when the stage started, MB (VmRSS): what earlier stages left resident,
+    /// which the peak includes.
+    pub start_rss_mb: f64,
 }
 
 /// Rows and bytes over a wall time.
@@ -57,6 +60,7 @@ pub struct Probe {
     stage: String,
     started: Instant,
     cpu_at_start: f64,
+    rss_at_start_kb: u64,
 }
 
 impl Probe {
@@ -67,6 +71,7 @@ impl Probe {
             stage: stage.to_string(),
             started: Instant::now(),
             cpu_at_start: cpu_seconds(),
+            rss_at_start_kb: status_kb("VmRSS:"),
         }
     }
 
@@ -77,6 +82,7 @@ impl Probe {
             wall_s: self.started.elapsed().as_secs_f64(),
             cpu_s: (cpu_seconds() - self.cpu_at_start).max(0.0),
             peak_rss_mb: peak_rss_kb() as f64 / 1024.0,
+            start_rss_mb: self.rss_at_start_kb as f64 / 1024.0,
         }
     }
 }
@@ -104,12 +110,17 @@ pub fn cpu_seconds() -> f64 {
 
 /// Peak resident set of the process in kB (`VmHWM`); 0 where `/proc` is unavailable.
 pub fn peak_rss_kb() -> u64 {
+    status_kb("VmHWM:")
+}
+
+/// The kB figure of `field` in `/proc/self/status`; 0 where `/proc` is unavailable.
+fn status_kb(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
             status
                 .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .find_map(|l| l.strip_prefix(field))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         })
         .unwrap_or(0)

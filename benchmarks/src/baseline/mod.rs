@@ -4,7 +4,7 @@
 //!
 //! - **DataFusion** (Tidemark, [`df`]): every voice input over the whole backlog (all merged
 //!   interaction files, every GIDB day) materialized in memory, untimed; then timed:
-//!   `materialize_views(voice::views())` and collecting each output.
+//!   `materialize_views_keeping(voice::views(), OUTPUTS)` and collecting each output.
 //! - **PostgreSQL in database**, the way Genesys Info Mart transforms ([`postgres`]): the
 //!   same rows loaded by `COPY` into a fresh database and analyzed, untimed; then timed:
 //!   the views in PostgreSQL's dialect and each output materialized by `CREATE TABLE AS`.

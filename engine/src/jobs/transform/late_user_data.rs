@@ -6,8 +6,8 @@
 
 use chrono::Utc;
 use datafusion::prelude::{lit, DataFrame, ParquetReadOptions, SessionContext};
-use tidemark_plans::transform::inputs;
 use tidemark_plans::transform::voice::late;
+use tidemark_plans::transform::{self as transform, inputs, View};
 use tidemark_schemas::gidb::{folder_name, MediaFamily};
 use tidemark_schemas::idb;
 use tidemark_sinks::database::Database;
@@ -67,12 +67,18 @@ pub async fn run_late_user_data(
             df.register_table(inputs::VOICE_MERGE, merge.into_view())
                 .map_err(df_error(inputs::VOICE_MERGE))?;
             session::materialize_input(&df, inputs::VOICE_MERGE).await?;
-            voice_session(ctx, gidb, &df, earliest - merge_lookback(ctx), audit_key).await?;
+            let late_views = late::views();
+            let voice_kept = voice_views_read(&df, &late_views)?;
+            let voice_kept: Vec<&str> = voice_kept.iter().map(String::as_str).collect();
+            let earliest = earliest - merge_lookback(ctx);
+            voice_session(ctx, gidb, &df, earliest, audit_key, &voice_kept).await?;
             register_mart_ids(&df, db).await?;
-            session::materialize_views(&df, &late::views()).await?;
+            let keep = session::output_views(&late::LATE_USER_DATA_OUTPUTS, &[late::MISMATCHED]);
+            session::materialize_views_keeping(&df, &late_views, &keep).await?;
             warn_mismatched(&df).await?;
             let (facts, collected) =
                 output_steps(&df, &late::LATE_USER_DATA_OUTPUTS, &mut report).await?;
+            drop(df);
             rows = collected.iter().map(|b| row_count(b)).sum();
             start_keys = column_range(&collected[0], "start_date_time_key");
             steps.extend(facts);
@@ -182,6 +188,19 @@ async fn register_inputs(
         None => session::register_rows(df, late::LATE_ROUNDS, Vec::new())?,
     }
     Ok(earliest)
+}
+
+/// The voice views the pass reads after the re-computation: those `late_views` read, and
+/// the facts [`register_mart_ids`] looks up.
+fn voice_views_read(df: &SessionContext, late_views: &[View]) -> Result<Vec<String>, JobError> {
+    use tidemark_plans::transform::voice::{INTERACTION_FACT, IRF, MSF};
+    let mut read: Vec<String> = [INTERACTION_FACT, IRF, MSF].map(String::from).into();
+    for view in late_views {
+        let tables = transform::tables_read(df, &view.sql)
+            .map_err(|e| JobError::Data(format!("transform view {}: {e}", view.name)))?;
+        read.extend(tables);
+    }
+    Ok(read)
 }
 
 /// Registers [`late::MART_FACT_IDS`]: the Info Mart ids of the IRFs and MSFs of the

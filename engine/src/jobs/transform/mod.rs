@@ -13,6 +13,7 @@ mod streams;
 mod voice_inputs;
 
 use async_trait::async_trait;
+use tracing::{info_span, Instrument};
 
 use super::extract::open_gidb;
 use super::{names, Job, JobContext, JobError, JobOutcome};
@@ -23,8 +24,9 @@ pub use multimedia::MULTIMEDIA_MARK;
 /// The transform's DataFusion session helpers, for tools that run the views themselves
 /// (the benchmark baselines).
 pub use session::{
-    collect, materialize_input, materialize_views, new_session, register_gidb, register_ids,
-    register_mart_inputs, register_rows, register_user_data_settings, ChunkIds,
+    collect, materialize_input, materialize_views, materialize_views_keeping, new_session,
+    register_gidb, register_ids, register_mart_inputs, register_rows, register_user_data_settings,
+    ChunkIds,
 };
 pub use streams::{config_marks, StreamReport, VOICE_MARK};
 
@@ -45,14 +47,19 @@ impl Job for TransformGim {
             if ctx.cancel.is_cancelled() {
                 return Err(JobError::Stopped);
             }
-            let report = match area {
-                "configuration" => streams::run_config(ctx, &gidb).await?,
-                "voice" => streams::run_voice(ctx, &gidb).await?,
-                "late user data" => {
-                    late_user_data::run_late_user_data(ctx, &gidb, voice_before).await?
+            let stream = async {
+                match area {
+                    "configuration" => streams::run_config(ctx, &gidb).await,
+                    "voice" => streams::run_voice(ctx, &gidb).await,
+                    "late user data" => {
+                        late_user_data::run_late_user_data(ctx, &gidb, voice_before).await
+                    }
+                    _ => multimedia::run_multimedia(ctx, &gidb).await,
                 }
-                _ => multimedia::run_multimedia(ctx, &gidb).await?,
             };
+            let report = stream
+                .instrument(info_span!("transform_stream", stream = area))
+                .await?;
             outcome.say(describe(area, &report));
             let rows: i64 = report.rows.iter().map(|(_, n)| n).sum();
             outcome.row_count += rows;

@@ -202,8 +202,10 @@ pub async fn run_multimedia(ctx: &JobContext, gidb: &GidbStore) -> Result<Stream
         for (name, _) in mm::MM_GIDB_INPUTS {
             session::materialize_input(&df, name).await?;
         }
-        session::materialize_views(&df, &multimedia::views()).await?;
+        let keep = session::output_views(&multimedia::OUTPUTS, &[]);
+        session::materialize_views_keeping(&df, &multimedia::views(), &keep).await?;
         let (facts, collected) = output_steps(&df, &multimedia::OUTPUTS, &mut report).await?;
+        drop(df);
         rows = collected.iter().map(|b| row_count(b)).sum();
         // Facts (the first four outputs) are partitioned by their start; active ones end
         // at the sentinel key.

@@ -268,6 +268,27 @@ pub async fn materialize_views(ctx: &SessionContext, views: &[View]) -> Result<(
         .map_err(|e| JobError::Data(e.to_string()))
 }
 
+/// Computes each view in order, dropping a view's rows once its last reader is computed
+/// unless `keep` names it ([`tidemark_plans::transform::materialize_views_keeping`]).
+pub async fn materialize_views_keeping(
+    ctx: &SessionContext,
+    views: &[View],
+    keep: &[&str],
+) -> Result<(), JobError> {
+    transform::materialize_views_keeping(ctx, views, keep)
+        .await
+        .map_err(|e| JobError::Data(e.to_string()))
+}
+
+/// The output views of `outputs` (Info Mart table, view) followed by `more`.
+pub fn output_views<'a>(outputs: &[(&str, &'a str)], more: &[&'a str]) -> Vec<&'a str> {
+    outputs
+        .iter()
+        .map(|(_, view)| *view)
+        .chain(more.iter().copied())
+        .collect()
+}
+
 /// Replaces the registered input `name` (a lazy latest-version view) by its rows.
 pub async fn materialize_input(ctx: &SessionContext, name: &str) -> Result<(), JobError> {
     transform::materialize(ctx, name, &format!("select * from {name}"))

@@ -142,8 +142,10 @@ pub async fn run_config(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepo
     session::register_mart_inputs(&df, db).await?;
     session::register_ids(&df, session::ChunkIds::default(), audit_key)?;
     session::register_window(&df, from, horizon)?;
-    session::materialize_views(&df, &config::views()).await?;
+    let keep = session::output_views(&config::OUTPUTS, &[]);
+    session::materialize_views_keeping(&df, &config::views(), &keep).await?;
     let (facts, collected) = output_steps(&df, &config::OUTPUTS, &mut report).await?;
+    drop(df);
     let rows: i64 = collected.iter().map(|b| row_count(b)).sum();
     // Configuration can be far older than the first partitions: only the partitions the
     // history facts start in, not the span between them.
@@ -228,15 +230,34 @@ pub(super) fn merge_lookback(ctx: &JobContext) -> i64 {
         + i64::from(ctx.config.gim_etl.merge_failed_is_link_timeout)
 }
 
+/// The voice outputs: Info Mart table and the view holding its rows.
+pub(super) fn voice_outputs() -> Vec<(&'static str, &'static str)> {
+    [
+        ("INTERACTION_FACT", voice::INTERACTION_FACT),
+        ("INTERACTION_RESOURCE_FACT", voice::IRF),
+        ("MEDIATION_SEGMENT_FACT", voice::MSF),
+        ("IXN_RESOURCE_STATE_FACT", voice::IXN_RESOURCE_STATE_FACT),
+        (
+            "RESOURCE_GROUP_COMBINATION",
+            voice::RESOURCE_GROUP_COMBINATION,
+        ),
+    ]
+    .into_iter()
+    .chain(voice::USER_DATA_OUTPUTS)
+    .collect()
+}
+
 /// Computes the voice views in `df` for the emitted calls registered there as
 /// [`inputs::VOICE_MERGE`], none terminated before `earliest`: their GIDB rows, the Info
-/// Mart inputs, the user-data settings and the chunk's ids under `audit_key`.
+/// Mart inputs, the user-data settings and the chunk's ids under `audit_key`. Of the views,
+/// those `keep` names stay registered for the caller; the others are dropped once read.
 pub(super) async fn voice_session(
     ctx: &JobContext,
     gidb: &GidbStore,
     df: &datafusion::prelude::SessionContext,
     earliest: i64,
     audit_key: i64,
+    keep: &[&str],
 ) -> Result<(), JobError> {
     let db = ctx.infomart.as_ref();
     let etl = &ctx.config.gim_etl;
@@ -249,7 +270,7 @@ pub(super) async fn voice_session(
     session::register_user_data_settings(df, etl)?;
     let ids = session::ChunkIds::after_greatest(db).await?;
     session::register_ids(df, ids, audit_key)?;
-    session::materialize_views(df, &voice::views()).await
+    session::materialize_views_keeping(df, &voice::views(), keep).await
 }
 
 /// Transforms the voice interactions the merge stage emitted since the stream's mark: one
@@ -291,23 +312,12 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
                 .map_err(df_error("voice merge files"))?;
             session::materialize_input(&df, inputs::VOICE_MERGE).await?;
         }
-        voice_session(ctx, gidb, &df, lo.min(hi) - lookback, audit_key).await?;
-        let outputs = [
-            ("INTERACTION_FACT", voice::INTERACTION_FACT),
-            ("INTERACTION_RESOURCE_FACT", voice::IRF),
-            ("MEDIATION_SEGMENT_FACT", voice::MSF),
-            ("IXN_RESOURCE_STATE_FACT", voice::IXN_RESOURCE_STATE_FACT),
-            (
-                "RESOURCE_GROUP_COMBINATION",
-                voice::RESOURCE_GROUP_COMBINATION,
-            ),
-        ];
-        let outputs: Vec<_> = outputs
-            .into_iter()
-            .chain(voice::USER_DATA_OUTPUTS)
-            .collect();
+        let outputs = voice_outputs();
+        let keep = session::output_views(&outputs, &[voice::DISCARDS]);
+        voice_session(ctx, gidb, &df, lo.min(hi) - lookback, audit_key, &keep).await?;
         let (facts, collected) = output_steps(&df, &outputs, &mut report).await?;
         let discarded = discards::read(&session::collect(&df, voice::DISCARDS).await?)?;
+        drop(df);
         report.add("STG_TRANSFORM_DISCARDS", discarded.len() as i64);
         let discard_steps = discards::handle(
             &discarded,
