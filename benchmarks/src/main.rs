@@ -7,10 +7,6 @@ use tidemark_benchmarks::extract::{self, ExtractArgs};
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::EnvFilter;
 
-/// The jobs run in this process with the allocator of the `tidemark` binary.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Tidemark benchmarks: each measures a stage against the physical limit of the same rows
 /// on the same machine, in the same run.
 #[derive(Debug, Parser)]
