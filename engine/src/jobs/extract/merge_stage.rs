@@ -222,15 +222,17 @@ async fn run_round(
         None => None,
     };
     let earliest = oldest_waiting.unwrap_or(low).min(low) - lookback - timeout;
-    // Rows keyed at or before `earliest` cannot take part: read only the files of the
-    // windows that end after it.
+    // Rows keyed at or before `earliest` cannot take part, and a cycle that merged up to
+    // `horizon` had no window starting at or after it: read only the files of the windows
+    // that end after `earliest` and start before `horizon`, so a round of a long backlog
+    // reads its own hours, not every later file.
     for (table, folder, name) in [
         ("G_CALL", CALLS_FOLDER, "calls"),
         ("G_IR", "gidb_g_ir_v", "irs"),
         ("G_IS_LINK", "gidb_g_is_link_v", "links"),
     ] {
         let def = idb::table(table).expect("voice table");
-        let files = chunk_files(gidb, folder, |_, hi| hi > earliest).await?;
+        let files = chunk_files(gidb, folder, |lo, hi| hi > earliest && lo < horizon).await?;
         register_latest(&ctx, name, def, files, None).await?;
     }
     let new_calls =

@@ -248,14 +248,15 @@ pub(super) fn voice_outputs() -> Vec<(&'static str, &'static str)> {
 }
 
 /// Computes the voice views in `df` for the emitted calls registered there as
-/// [`inputs::VOICE_MERGE`], none terminated before `earliest`: their GIDB rows, the Info
-/// Mart inputs, the user-data settings and the chunk's ids under `audit_key`. Of the views,
+/// [`inputs::VOICE_MERGE`], none terminated before `earliest`, merged by a round ending at
+/// `latest`: their GIDB rows, the Info Mart inputs, the user-data settings and the chunk's
+/// ids under `audit_key`. Of the views,
 /// those `keep` names stay registered for the caller; the others are dropped once read.
 pub(super) async fn voice_session(
     ctx: &JobContext,
     gidb: &GidbStore,
     df: &datafusion::prelude::SessionContext,
-    earliest: i64,
+    (earliest, latest): (i64, i64),
     audit_key: i64,
     keep: &[&str],
 ) -> Result<(), JobError> {
@@ -263,6 +264,7 @@ pub(super) async fn voice_session(
     let etl = &ctx.config.gim_etl;
     let reach = voice_inputs::VoiceReach {
         earliest,
+        latest,
         margin: i64::from(etl.max_call_duration.max(etl.user_event_data_timeout)),
     };
     voice_inputs::register(df, gidb, reach).await?;
@@ -314,7 +316,8 @@ pub async fn run_voice(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepor
         }
         let outputs = voice_outputs();
         let keep = session::output_views(&outputs, &[voice::DISCARDS]);
-        voice_session(ctx, gidb, &df, lo.min(hi) - lookback, audit_key, &keep).await?;
+        let reach = (lo.min(hi) - lookback, hi);
+        voice_session(ctx, gidb, &df, reach, audit_key, &keep).await?;
         let (facts, collected) = output_steps(&df, &outputs, &mut report).await?;
         let discarded = discards::read(&session::collect(&df, voice::DISCARDS).await?)?;
         drop(df);

@@ -21,6 +21,10 @@ pub struct VoiceReach {
     /// Epoch seconds: no call of the chunk terminated before this (the chunk's lower bound
     /// minus the merge look-back), so G_CALL is read from the windows ending after it.
     pub earliest: i64,
+    /// Epoch seconds: the merge round that emitted the chunk's calls ended here, so no
+    /// G_CALL window starting at or after it had been extracted when they were merged and
+    /// none is read (a backlog's later windows are left to later chunks).
+    pub latest: i64,
     /// Seconds around the chunk's calls in which rows extracted by their own time matter:
     /// agent records (after-call work) and UserEvent KVPs (`user-event-data-timeout`).
     pub margin: i64,
@@ -38,7 +42,8 @@ struct CallSpan {
 /// Registers and materializes every voice GIDB input of a chunk whose emitted calls are
 /// registered as [`inputs::VOICE_MERGE`]:
 /// - G_CALL: the latest versions of the emitted calls, from the windows ending after
-///   `reach.earliest` (from every window when some emitted call is not there);
+///   `reach.earliest` and starting before `reach.latest` (from every window when some
+///   emitted call is not there);
 /// - a table extracted through a parent (G_PARTY through G_CALL, G_PARTY_HISTORY through
 ///   G_PARTY, …): the files of the windows the chunk's calls terminated in, only rows whose
 ///   parent key is among the parent's rows already read;
@@ -98,7 +103,10 @@ async fn register_calls(
         table: inputs::VOICE_MERGE,
         key: "callid",
     });
-    let files = chunk_files(gidb, &folder, |_, hi| hi > reach.earliest).await?;
+    let files = chunk_files(gidb, &folder, |lo, hi| {
+        hi > reach.earliest && lo < reach.latest
+    })
+    .await?;
     register_latest(ctx, inputs::CALLS, def, files, filter).await?;
     session::materialize_input(ctx, inputs::CALLS).await?;
     let count = |sql: String| async move {
