@@ -71,7 +71,8 @@ pub async fn run_late_user_data(
             let voice_kept = voice_views_read(&df, &late_views)?;
             let voice_kept: Vec<&str> = voice_kept.iter().map(String::as_str).collect();
             let earliest = earliest - merge_lookback(ctx);
-            let reach = (earliest, i64::MAX);
+            // The touched calls were emitted by rounds ending at or before the voice mark.
+            let reach = (earliest, voice_mark);
             voice_session(ctx, gidb, &df, reach, audit_key, &voice_kept).await?;
             register_mart_ids(&df, db).await?;
             let keep = session::output_views(&late::LATE_USER_DATA_OUTPUTS, &[late::MISMATCHED]);

@@ -250,8 +250,8 @@ pub(super) fn voice_outputs() -> Vec<(&'static str, &'static str)> {
 /// Computes the voice views in `df` for the emitted calls registered there as
 /// [`inputs::VOICE_MERGE`], none terminated before `earliest`, merged by a round ending at
 /// `latest`: their GIDB rows, the Info Mart inputs, the user-data settings and the chunk's
-/// ids under `audit_key`. Of the views,
-/// those `keep` names stay registered for the caller; the others are dropped once read.
+/// ids under `audit_key`. Of the views, those `keep` names stay registered for the caller;
+/// the others are dropped once read.
 pub(super) async fn voice_session(
     ctx: &JobContext,
     gidb: &GidbStore,
