@@ -13,6 +13,8 @@ use arrow::array::{
     ArrayRef, Decimal128Builder, Float64Builder, Int16Builder, Int32Builder, Int64Builder,
     StringBuilder, TimestampMicrosecondBuilder,
 };
+use arrow::compute::kernels::cast_utils::parse_decimal;
+use arrow::datatypes::Decimal128Type;
 use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
 
@@ -25,7 +27,8 @@ pub enum Value {
     Null,
     /// An integer, for integer, decimal and floating-point columns.
     Int(i64),
-    /// Text, for varchar and text columns.
+    /// Text, for varchar and text columns, and a decimal number's digits (`-12.50`) for a
+    /// decimal column.
     Text(Cow<'static, str>),
     /// A timestamp in microseconds since 1970-01-01 00:00 UTC.
     TimestampMicros(i64),
@@ -234,15 +237,21 @@ fn column_array(
         SqlType::Numeric(precision, scale) => {
             let mut b = Decimal128Builder::with_capacity(n);
             for row in 0..n {
-                let scaled = int(row)?
-                    .map(|v| {
-                        let factor = 10i128.checked_pow(u32::try_from(scale).unwrap_or(0));
-                        factor
-                            .and_then(|f| i128::from(v).checked_mul(f))
-                            .filter(|s| s.unsigned_abs() < 10u128.pow(u32::from(precision)))
-                            .ok_or_else(|| mismatch(row))
-                    })
-                    .transpose()?;
+                let scaled = match &values[row] {
+                    Value::Text(text) => Some(
+                        parse_decimal::<Decimal128Type>(text, precision, scale)
+                            .map_err(|_| mismatch(row))?,
+                    ),
+                    _ => int(row)?
+                        .map(|v| {
+                            let factor = 10i128.checked_pow(u32::try_from(scale).unwrap_or(0));
+                            factor
+                                .and_then(|f| i128::from(v).checked_mul(f))
+                                .filter(|s| s.unsigned_abs() < 10u128.pow(u32::from(precision)))
+                                .ok_or_else(|| mismatch(row))
+                        })
+                        .transpose()?,
+                };
                 b.append_option(scaled);
             }
             let array = b
@@ -339,6 +348,21 @@ mod tests {
         assert!(batch.column(2).is_null(1));
         assert_eq!(batch.column(3).as_string::<i32>().value(0), "none");
         assert!(batch.column(4).is_null(0));
+    }
+
+    #[test]
+    fn decimal_columns_take_digits_beyond_64_bits() {
+        let rows = vec![
+            vec![("K", Value::from(1)), ("AMOUNT", "18446744073709551615".into())],
+            vec![("K", Value::from(2)), ("AMOUNT", "-12".into())],
+        ];
+        let batch = record_batch(&sample(), &rows).unwrap();
+        assert_eq!(
+            batch.column(4).as_primitive::<Decimal128Type>().values(),
+            &[18_446_744_073_709_551_615, -12]
+        );
+        let bad = record_batch(&sample(), &[vec![("K", 1.into()), ("AMOUNT", "x1".into())]]);
+        assert!(bad.unwrap_err().to_string().contains("SAMPLE.AMOUNT"));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! One IDB as extraction sees it: a control connection for small queries (session info,
-//! probes) and connectorx reads of data windows into Arrow, never more than
-//! `extract-data-max-conn` connections open at once.
+//! probes, small data windows) and connectorx reads of larger data windows into Arrow,
+//! never more than `extract-data-max-conn` connections open at once.
 
 pub mod control;
 pub mod flavours;
@@ -41,6 +41,16 @@ pub enum SourceError {
     },
 }
 
+/// How many rows a read is expected to return, which decides how it reaches the IDB.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadSize {
+    /// A few thousand rows at most: read on the open control connection in one round trip,
+    /// without setting up connections.
+    Small,
+    /// More, or not known: connectorx, one new connection per partition.
+    Bulk,
+}
+
 /// An open IDB.
 pub struct Idb {
     /// DAP name.
@@ -78,16 +88,16 @@ impl Idb {
     }
 
     /// Runs `queries` (partitions of one read) and returns the non-empty batches in arrow
-    /// 59: with connectorx, one connection each, or for SQLite on the control connection
-    /// (connectorx cannot type a `numeric` column whose first value is NULL there). `shape`
-    /// lists the selected columns in order; `what` names the read in errors.
+    /// 59, typed by `shape` (the selected columns in order); `what` names the read in
+    /// errors. See [`Idb::reads_on_control`] for the route a read takes.
     pub async fn read(
         &self,
         queries: Vec<String>,
         shape: &TableDef,
         what: &str,
+        size: ReadSize,
     ) -> Result<Vec<RecordBatch>, SourceError> {
-        if self.dialect == IdbDialect::Sqlite {
+        if self.reads_on_control(size) {
             return self.read_on_control(&queries, shape, what).await;
         }
         let read_error = |reason: String| SourceError::Read {
@@ -102,6 +112,20 @@ impl Idb {
         read_batches(self.connectorx_url.clone(), queries, permits)
             .await
             .map_err(read_error)
+    }
+
+    /// Whether a read of `size` runs on the control connection rather than through
+    /// connectorx. SQLite always does (connectorx cannot type a `numeric` column whose first
+    /// value is NULL there); PostgreSQL and MySQL/MariaDB do for small reads, which saves
+    /// connectorx's connection set-up per read (tens of milliseconds, and a pool whose worker
+    /// threads outlive the read by half a minute). SQL Server and Oracle have no control
+    /// connection of their own, so every read goes through connectorx.
+    pub fn reads_on_control(&self, size: ReadSize) -> bool {
+        match self.dialect {
+            IdbDialect::Sqlite => true,
+            IdbDialect::Postgres | IdbDialect::MySql => size == ReadSize::Small,
+            IdbDialect::Mssql | IdbDialect::Oracle => false,
+        }
     }
 
     async fn read_on_control(
@@ -166,9 +190,7 @@ fn batch_value(value: SqlValue) -> Value {
         SqlValue::Text(v) => Value::Text(v.into()),
         SqlValue::Timestamp(t) => Value::TimestampMicros(t.and_utc().timestamp_micros()),
         SqlValue::Decimal(text) => text
-            .split('.')
-            .next()
-            .and_then(|whole| whole.parse().ok())
+            .parse()
             .map(Value::Int)
             .unwrap_or(Value::Text(text.into())),
     }

@@ -32,6 +32,7 @@ use super::super::history::sql_text;
 use super::commit::current_mark;
 use super::task::HaSet;
 use super::JobError;
+use crate::sources::idb::ReadSize;
 use crate::sources::window_sql::whole_table_query;
 
 /// GIDB folder of emitted voice interactions (one row per call).
@@ -370,6 +371,7 @@ async fn remote_locations(
                     vec![whole_table_query(table, idb.dialect)],
                     table,
                     "GSYS_DNPREMOTELOCATION",
+                    ReadSize::Small,
                 )
                 .await?;
             for batch in raw {

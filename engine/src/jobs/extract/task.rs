@@ -18,12 +18,16 @@ use super::commit::{self, ChunkRecord};
 use super::rows::{self, Stamp};
 use super::sessions::{provider_of, SetSessions, SourceId};
 use super::JobError;
-use crate::sources::idb::Idb;
+use crate::sources::idb::{Idb, ReadSize};
 use crate::sources::window_sql::{ParentLink, WindowSelect, KEY_COLUMN};
 
 /// Reads larger than this many rows in the previous window are split over the IDB's
 /// data connections.
 const PARTITION_ABOVE_ROWS: usize = 100_000;
+
+/// A window is read as [`ReadSize::Small`] when the table's previous window of the cycle
+/// held fewer rows than this; the first window of a cycle is read as [`ReadSize::Bulk`].
+const SMALL_READ_BELOW_ROWS: usize = 5_000;
 
 /// The IDBs of one HA set with their session information.
 pub struct HaSet {
@@ -190,7 +194,7 @@ async fn run_in_span(
         .await?
         .map(|v| v as i32);
     let shape = crate::sources::window_sql::selected_shape(plan.table);
-    let mut last_rows = 0usize;
+    let mut last_rows: Option<usize> = None;
     let mut probe = true;
     while mark < bound {
         if shared.cancel.is_cancelled() {
@@ -243,14 +247,18 @@ async fn run_in_span(
         let audit_key = shared.next_audit_key.fetch_add(1, Ordering::SeqCst);
         let mut batches = Vec::new();
         if !known_empty {
-            let partitions = if last_rows > PARTITION_ABOVE_ROWS {
+            let partitions = if last_rows.is_some_and(|rows| rows > PARTITION_ABOVE_ROWS) {
                 idb.data_connections()
             } else {
                 1
             };
+            let size = match last_rows {
+                Some(rows) if rows < SMALL_READ_BELOW_ROWS => ReadSize::Small,
+                _ => ReadSize::Bulk,
+            };
             let what = format!("{table} window ({mark}, {hi}]");
             let read = idb
-                .read(select.queries(mark, hi, partitions), &shape, &what)
+                .read(select.queries(mark, hi, partitions), &shape, &what, size)
                 .instrument(debug_span!("extract_read", lo = mark, hi));
             let raw = tokio::select! {
                 raw = read => raw?,
@@ -313,7 +321,7 @@ async fn run_in_span(
         report.rows += written.rows as u64;
         report.bytes += written.bytes;
         report.windows += 1;
-        last_rows = written.rows;
+        last_rows = Some(written.rows);
         probe = written.rows == 0;
         bar.inc((hi - mark) as u64);
         mark = hi;
