@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
 use futures::{pin_mut, TryStreamExt};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tidemark::jobs::extract::RangeQuery;
 use tokio_postgres::Client;
 
@@ -13,7 +13,7 @@ use crate::measure::{Probe, StageCost, Throughput};
 use crate::pg;
 
 /// What one COPY pass read.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CopyPass {
     /// Wall time, CPU and memory of the pass.
     pub cost: StageCost,

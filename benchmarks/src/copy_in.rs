@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
 use futures::{pin_mut, SinkExt, TryStreamExt};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio_postgres::Client;
 
 use crate::copy::TupleCounter;
@@ -20,7 +20,7 @@ use crate::pg::PgServer;
 const SCHEMA: &str = "tmbench_copy_in";
 
 /// What one COPY-in pass loaded.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CopyInPass {
     /// Wall time, CPU and memory of the load.
     pub cost: StageCost,

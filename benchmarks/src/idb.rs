@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tidemark::simulate::{self, SimulateArgs};
 
 use crate::pg::PgServer;
@@ -17,7 +17,7 @@ pub const START: &str = "2024-03-05T00:00:00Z";
 const MARKER_TABLE: &str = "tmbench_complete";
 
 /// How much activity to simulate.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct IdbSize {
     /// Random seed.
     pub seed: u64,
@@ -51,7 +51,7 @@ pub fn start() -> DateTime<Utc> {
 }
 
 /// An IDB ready to read.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PreparedIdb {
     /// Database name.
     pub database: String,

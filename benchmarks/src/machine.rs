@@ -1,10 +1,10 @@
 //! The machine and software a result was measured on, so figures from different machines
 //! are never compared blindly.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Hardware and operating system.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Machine {
     /// CPU model (`/proc/cpuinfo`).
     pub cpu_model: String,
@@ -17,7 +17,7 @@ pub struct Machine {
 }
 
 /// Versions of what was measured.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Versions {
     /// Tidemark crate version.
     pub tidemark: String,

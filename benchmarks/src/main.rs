@@ -45,6 +45,10 @@ async fn main() -> Result<()> {
                 written.markdown.display()
             );
         }
+        Command::Backlog(args) if args.sweep_member.is_some() => {
+            let run = backlog::run_sweep_member(&args).await?;
+            println!("{}", serde_json::to_string(&run)?);
+        }
         Command::Backlog(args) => {
             let (report, written) = backlog::run(&args).await?;
             println!("{}", report.to_markdown());

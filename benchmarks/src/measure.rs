@@ -4,13 +4,13 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Bytes per MB in every figure.
 pub const MB: f64 = 1_000_000.0;
 
 /// Cost of one stage.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StageCost {
     /// Stage name (a job name or a baseline).
     pub stage: String,
@@ -27,7 +27,7 @@ pub struct StageCost {
 }
 
 /// Rows and bytes over a wall time.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Throughput {
     /// Rows.
     pub rows: u64,

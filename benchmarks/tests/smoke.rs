@@ -80,35 +80,39 @@ async fn extraction_benchmark_reads_the_same_rows_as_copy() {
     assert!(markdown.contains("Job_ExportGIM"));
 }
 
-/// `benchmarks backlog` with a two-size sweep at a tiny size: every stage ran, the COPY
+/// `benchmarks backlog` with a two-size sweep at a tiny size, run as the program an engineer
+/// runs (each size then catches up in a process of its own): every stage ran, the COPY
 /// limits read and loaded exactly the rows the jobs did, the three transform engines agree,
-/// the steady-state cycle ran and the chart was written. No timing is asserted.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn backlog_benchmark_sweeps_two_sizes_against_copy_and_peer_engines() {
-    use tidemark_benchmarks::backlog::{self, BacklogArgs};
+/// the steady-state cycle ran and the report and chart were written. No timing is asserted.
+#[test]
+fn backlog_benchmark_sweeps_two_sizes_against_copy_and_peer_engines() {
+    use tidemark_benchmarks::backlog::BacklogReport;
 
     let results = tempfile::tempdir().expect("results folder");
-    let args = BacklogArgs {
-        days: 1,
-        interactions_per_day: 150,
-        sweep: vec![2, 1],
-        seed: 9002,
-        pg: test_pg(),
-        etl: EtlOptions {
-            threads: Some(2),
-            chunk_seconds: None,
-        },
-        cycle_minutes: 60,
-        results: results.path().to_path_buf(),
-        no_export: true,
-        no_baselines: false,
-        no_steady_state: false,
-        keep_infomart: false,
-        no_progress: true,
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_benchmarks"))
+        .args(["backlog", "--interactions-per-day", "150", "--sweep", "2,1"])
+        .args(["--seed", "9002", "--pg", &test_pg(), "--threads", "2"])
+        .args(["--cycle-minutes", "60", "--no-export", "--no-progress"])
+        .arg("--results")
+        .arg(results.path())
+        .output()
+        .expect("running benchmarks");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "benchmark failed: {}\n{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("Backlog catch-up"), "{stdout}");
+    let written = |extension: &str| {
+        std::fs::read_dir(results.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == extension))
+            .unwrap_or_else(|| panic!("no .{extension} written"))
     };
-    let (report, written) = backlog::run(&args)
-        .await
-        .unwrap_or_else(|e| panic!("benchmark failed: {e:#}"));
+    let report: BacklogReport =
+        serde_json::from_str(&std::fs::read_to_string(written("json")).unwrap()).unwrap();
     let days: Vec<u32> = report.runs.iter().map(|r| r.size.days).collect();
     assert_eq!(days, vec![1, 2]);
     for run in &report.runs {
@@ -151,11 +155,8 @@ async fn backlog_benchmark_sweeps_two_sizes_against_copy_and_peer_engines() {
         assert!(run.end_to_end.ratio > 0.0);
     }
     assert_eq!(report.growth.us_per_row.len(), 2);
-    let svg = std::fs::read_to_string(&written.chart).expect("chart written");
+    let svg = std::fs::read_to_string(written("svg")).expect("chart written");
     assert!(svg.contains("<svg") && svg.contains("Peak resident memory"));
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&written.report.json).unwrap()).unwrap();
-    assert_eq!(json["runs"].as_array().map(Vec::len), Some(2));
-    let markdown = std::fs::read_to_string(&written.report.markdown).unwrap();
+    let markdown = std::fs::read_to_string(written("md")).unwrap();
     assert!(markdown.contains("Backlog catch-up") && markdown.contains("Steady state"));
 }

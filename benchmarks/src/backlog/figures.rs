@@ -2,7 +2,7 @@
 //! physical limit of the same rows, the peer baselines of the transform and one steady-state
 //! cycle; the goals they are judged against; and their Markdown.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::baseline::TransformBaselines;
 use crate::copy::CopyPass;
@@ -23,7 +23,7 @@ pub const GOAL_PEAK_RSS_MB: f64 = 2048.0;
 pub const GOAL_CYCLE_S: f64 = 15.0;
 
 /// Everything one `benchmarks backlog` run measured.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BacklogReport {
     /// Benchmark name (`backlog`).
     pub benchmark: String,
@@ -40,7 +40,7 @@ pub struct BacklogReport {
 }
 
 /// One backlog size caught up.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BacklogRun {
     /// Simulated size.
     pub size: IdbSize,
@@ -75,7 +75,7 @@ pub struct BacklogRun {
 }
 
 /// One timed stage with its rows and bytes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stage {
     /// Wall time, CPU and memory.
     pub cost: StageCost,
@@ -108,7 +108,7 @@ impl Stage {
 }
 
 /// Catch-up time against COPY-out + COPY-in of the same rows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EndToEnd {
     /// Job_InitializeGIM + Job_ExtractICON + Job_TransformGIM, wall seconds.
     pub catch_up_s: f64,
@@ -123,7 +123,7 @@ pub struct EndToEnd {
 }
 
 /// The transform baselines and Tidemark's speed against each.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Baselines {
     /// The three engines over the same inputs.
     pub engines: TransformBaselines,
@@ -162,7 +162,7 @@ impl Baselines {
 }
 
 /// One ETL cycle (Job_ExtractICON + Job_TransformGIM) right after the catch-up.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SteadyState {
     /// Minutes of new activity the cycle found (one ETL frequency).
     pub cycle_minutes: u32,
@@ -186,7 +186,7 @@ pub struct SteadyState {
 }
 
 /// How time and memory grow with the backlog.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Growth {
     /// Catch-up wall microseconds per IDB row, per size (flat when time is linear).
     pub us_per_row: Vec<(u32, f64)>,

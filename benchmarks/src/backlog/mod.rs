@@ -88,11 +88,18 @@ pub struct BacklogArgs {
     /// No progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Runs only this size and prints its figures as JSON on stdout, writing no report: how
+    /// a sweep runs each of its sizes in a process of its own.
+    #[arg(long, value_name = "DAYS", hide = true)]
+    pub sweep_member: Option<u32>,
 }
 
 impl BacklogArgs {
     /// Backlog sizes in days, smallest first.
     pub fn sizes(&self) -> Vec<u32> {
+        if let Some(days) = self.sweep_member {
+            return vec![days];
+        }
         let mut sizes = if self.sweep.is_empty() {
             vec![self.days]
         } else {
@@ -114,6 +121,10 @@ pub struct Written {
 }
 
 /// Runs every backlog size, writes the results under `args.results` and returns them.
+///
+/// The sizes of a sweep each run in a process of their own (this program again, with
+/// `--sweep-member`), so that a size's peak RSS is that of a process which caught up that
+/// backlog alone, as a deployment would, not what earlier sizes left in the heap.
 pub async fn run(args: &BacklogArgs) -> Result<(BacklogReport, Written)> {
     let sizes = args.sizes();
     if sizes.contains(&0) || args.interactions_per_day == 0 {
@@ -121,15 +132,18 @@ pub async fn run(args: &BacklogArgs) -> Result<(BacklogReport, Written)> {
     }
     let server = PgServer::new(&args.pg)?;
     let postgres = server.version().await?;
-    let progress = progress_bar(args.no_progress, sizes.len() as u64 * STEPS_PER_SIZE);
+    let in_own_process = sizes.len() > 1;
+    let progress = progress_bar(
+        args.no_progress || in_own_process,
+        sizes.len() as u64 * STEPS_PER_SIZE,
+    );
     let mut runs = Vec::new();
     for days in sizes {
-        let size = IdbSize {
-            seed: args.seed,
-            days,
-            interactions_per_day: args.interactions_per_day,
-        };
-        runs.push(run_size(args, &server, size, &progress).await?);
+        if in_own_process {
+            runs.push(run_size_in_own_process(days).await?);
+        } else {
+            runs.push(run_member(args, &server, days, &progress).await?);
+        }
     }
     progress.finish_and_clear();
     let report = BacklogReport {
@@ -151,6 +165,58 @@ pub async fn run(args: &BacklogArgs) -> Result<(BacklogReport, Written)> {
             chart,
         },
     ))
+}
+
+/// Catches up the one size of `args` (`--days`, or `--sweep-member`) and returns its figures.
+pub async fn run_sweep_member(args: &BacklogArgs) -> Result<BacklogRun> {
+    let days = args.sizes()[0];
+    if days == 0 || args.interactions_per_day == 0 {
+        bail!("backlog sizes and --interactions-per-day must be positive");
+    }
+    let server = PgServer::new(&args.pg)?;
+    let progress = progress_bar(args.no_progress, STEPS_PER_SIZE);
+    let run = run_member(args, &server, days, &progress).await;
+    progress.finish_and_clear();
+    run
+}
+
+async fn run_member(
+    args: &BacklogArgs,
+    server: &PgServer,
+    days: u32,
+    progress: &ProgressBar,
+) -> Result<BacklogRun> {
+    let size = IdbSize {
+        seed: args.seed,
+        days,
+        interactions_per_day: args.interactions_per_day,
+    };
+    run_size(args, server, size, progress).await
+}
+
+/// Runs this program again with the same arguments and `--sweep-member days`, and reads the
+/// figures it prints. Its log and progress go to this process's standard error.
+async fn run_size_in_own_process(days: u32) -> Result<BacklogRun> {
+    if std::env::args().nth(1).as_deref() != Some("backlog") {
+        bail!("a sweep runs each size with the command line of `benchmarks backlog`");
+    }
+    let program = std::env::current_exe().context("locating the benchmark program")?;
+    let mut command = std::process::Command::new(&program);
+    command
+        .args(std::env::args_os().skip(1))
+        .args(["--sweep-member", &days.to_string()])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit());
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await?
+        .with_context(|| format!("running {}", program.display()))?;
+    if !output.status.success() {
+        bail!("the {days}-day size failed ({})", output.status);
+    }
+    let json = String::from_utf8_lossy(&output.stdout);
+    let last = json.lines().last().unwrap_or_default();
+    serde_json::from_str(last)
+        .with_context(|| format!("reading the figures of the {days}-day size: {last:.200}"))
 }
 
 fn progress_bar(hidden: bool, steps: u64) -> ProgressBar {
@@ -422,7 +488,13 @@ mod tests {
             no_steady_state: false,
             keep_infomart: false,
             no_progress: true,
+            sweep_member: None,
         };
         assert_eq!(args.sizes(), vec![1, 3, 10]);
+        let member = BacklogArgs {
+            sweep_member: Some(3),
+            ..args
+        };
+        assert_eq!(member.sizes(), vec![3]);
     }
 }

@@ -37,7 +37,7 @@ use tidemark_sinks::database::Database;
 use crate::pg::PgServer;
 
 /// One engine's run of the voice transform views.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EngineRun {
     /// `datafusion`, `postgres` or `duckdb`.
     pub engine: String,
@@ -50,7 +50,7 @@ pub struct EngineRun {
 }
 
 /// What one engine produced for one output view.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct OutputRows {
     /// The output view (`voice_interaction_fact`, …).
     pub output: String,
@@ -61,7 +61,7 @@ pub struct OutputRows {
 }
 
 /// The three engines over the same voice inputs, and where they disagree.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TransformBaselines {
     /// Rows of each input table, as every engine received them.
     pub input_rows: Vec<(String, u64)>,

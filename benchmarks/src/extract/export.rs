@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tidemark::config::Config;
 use tidemark::jobs::extract::RangeQuery;
 use tidemark::jobs::names;
@@ -24,7 +24,7 @@ pub const CHUNK_SECONDS: i64 = 60;
 pub const GOAL_MB_PER_CORE_S: f64 = 100.0;
 
 /// What Job_ExportGIM did and what COPY of the same rows cost.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Exported {
     /// Wall time, CPU and memory of the job.
     pub cost: StageCost,
