@@ -236,8 +236,8 @@ fn column_array(
         }
         SqlType::Numeric(precision, scale) => {
             let mut b = Decimal128Builder::with_capacity(n);
-            for row in 0..n {
-                let scaled = match &values[row] {
+            for (row, value) in values.iter().enumerate() {
+                let scaled = match value {
                     Value::Text(text) => Some(
                         parse_decimal::<Decimal128Type>(text, precision, scale)
                             .map_err(|_| mismatch(row))?,
@@ -353,7 +353,10 @@ mod tests {
     #[test]
     fn decimal_columns_take_digits_beyond_64_bits() {
         let rows = vec![
-            vec![("K", Value::from(1)), ("AMOUNT", "18446744073709551615".into())],
+            vec![
+                ("K", Value::from(1)),
+                ("AMOUNT", "18446744073709551615".into()),
+            ],
             vec![("K", Value::from(2)), ("AMOUNT", "-12".into())],
         ];
         let batch = record_batch(&sample(), &rows).unwrap();
