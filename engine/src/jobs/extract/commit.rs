@@ -32,19 +32,36 @@ pub async fn current_mark(
     .await
 }
 
-/// The ICON_DBID that supplied the last committed chunk of `table` for `data_source_key`.
-pub async fn last_icon_dbid(
+/// The last committed chunk of a table for a data source (its CTL_EXTRACT_HISTORY row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LastChunk {
+    /// The ICON_DBID that supplied it.
+    pub icon_dbid: i32,
+    /// Rows it held.
+    pub rows: usize,
+}
+
+/// The last committed chunk of `table` for `data_source_key`, if any.
+pub async fn last_chunk(
     db: &dyn Database,
     data_source_key: i32,
     table: &str,
-) -> Result<Option<i64>, DatabaseError> {
-    db.query_opt_i64(&format!(
-        "select icon_dbid from ctl_extract_history where table_name = {} and data_source_key = {} \
-         order by max_ts desc, create_audit_key desc limit 1",
-        sql_text(table),
-        data_source_key
-    ))
-    .await
+) -> Result<Option<LastChunk>, DatabaseError> {
+    let rows = db
+        .query(&format!(
+            "select icon_dbid, row_count from ctl_extract_history \
+             where table_name = {} and data_source_key = {} \
+             order by max_ts desc, create_audit_key desc limit 1",
+            sql_text(table),
+            data_source_key
+        ))
+        .await?;
+    Ok(rows.first().and_then(|row| {
+        Some(LastChunk {
+            icon_dbid: row.first()?.as_i64()? as i32,
+            rows: row.get(1)?.as_i64()?.max(0) as usize,
+        })
+    }))
 }
 
 /// Everything one committed chunk records.

@@ -25,8 +25,9 @@ use crate::sources::window_sql::{ParentLink, WindowSelect, KEY_COLUMN};
 /// data connections.
 const PARTITION_ABOVE_ROWS: usize = 100_000;
 
-/// A window is read as [`ReadSize::Small`] when the table's previous window of the cycle
-/// held fewer rows than this; the first window of a cycle is read as [`ReadSize::Bulk`].
+/// A window is read as [`ReadSize::Small`] when the table's previous window (in this cycle,
+/// or the last one committed before it) held fewer rows than this; a table's very first
+/// window is read as [`ReadSize::Bulk`].
 const SMALL_READ_BELOW_ROWS: usize = 5_000;
 
 /// The IDBs of one HA set with their session information.
@@ -190,11 +191,10 @@ async fn run_in_span(
         choice::availability(&plan.set.sessions, plan.source, plan.provider, shared.clock);
     let bound = available.bound;
     bar.set_length(bound.saturating_sub(mark).max(0) as u64);
-    let mut previous = commit::last_icon_dbid(db, plan.data_source_key, table)
-        .await?
-        .map(|v| v as i32);
+    let last = commit::last_chunk(db, plan.data_source_key, table).await?;
+    let mut previous = last.map(|chunk| chunk.icon_dbid);
     let shape = crate::sources::window_sql::selected_shape(plan.table);
-    let mut last_rows: Option<usize> = None;
+    let mut last_rows = last.map(|chunk| chunk.rows);
     let mut probe = true;
     while mark < bound {
         if shared.cancel.is_cancelled() {
