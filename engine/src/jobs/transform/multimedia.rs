@@ -7,11 +7,10 @@
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray};
-use chrono::{NaiveTime, Utc};
+use chrono::Utc;
 use datafusion::prelude::SessionContext;
 use tidemark_plans::transform::multimedia::{self, inputs as mm};
-use tidemark_schemas::gidb::{folder_name, MediaFamily};
-use tidemark_schemas::idb;
+use tidemark_schemas::gidb::MediaFamily;
 use tidemark_sinks::database::Database;
 use tidemark_sinks::gidb::{day_of, GidbStore};
 
@@ -146,49 +145,11 @@ fn day_text(ts: i64) -> String {
     day_of(ts).format("%Y-%m-%d").to_string()
 }
 
-/// Source time one multimedia chunk covers at most: a backlog is transformed a day at a
-/// time, so that a chunk's memory follows one day's traffic, not the backlog's.
-const CHUNK_SECONDS: i64 = 86_400;
-
-/// The ends of the chunks from `mark` to `horizon`: every [`CHUNK_SECONDS`] after the mark
-/// (after the start of the first day GIDB holds multimedia calls for, without a mark), and
-/// the horizon last.
-async fn chunk_ends(
-    gidb: &GidbStore,
-    mark: Option<i64>,
-    horizon: i64,
-) -> Result<Vec<i64>, JobError> {
-    let start = match mark {
-        Some(mark) => mark,
-        None => {
-            let def = idb::table("G_CALL").expect("G_CALL");
-            let days = gidb
-                .days(&folder_name(def, MediaFamily::Multimedia))
-                .await
-                .map_err(|e| JobError::Data(e.to_string()))?;
-            match days.first() {
-                Some(day) => day.and_time(NaiveTime::MIN).and_utc().timestamp(),
-                None => return Ok(vec![horizon]),
-            }
-        }
-    };
-    Ok(successive_ends(start, horizon, CHUNK_SECONDS))
-}
-
-/// `start + step`, `start + 2 step`, … while before `horizon`, then `horizon`.
-fn successive_ends(start: i64, horizon: i64, step: i64) -> Vec<i64> {
-    let mut ends: Vec<i64> = (1..)
-        .map(|k| start.saturating_add(step.saturating_mul(k)))
-        .take_while(|end| *end < horizon)
-        .collect();
-    ends.push(horizon);
-    ends
-}
-
 /// Transforms the multimedia interactions that changed since the stream's mark, up to
-/// [`multimedia_horizon`], in chunks of at most [`CHUNK_SECONDS`], each committed on its own.
+/// [`multimedia_horizon`], in one chunk.
 pub async fn run_multimedia(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamReport, JobError> {
     let db = ctx.infomart.as_ref();
+    let marks = vec![MULTIMEDIA_MARK.to_string()];
     let mut report = StreamReport {
         mark: current_mark(db, MULTIMEDIA_MARK).await?,
         ..StreamReport::default()
@@ -199,25 +160,9 @@ pub async fn run_multimedia(ctx: &JobContext, gidb: &GidbStore) -> Result<Stream
     if report.mark.is_some_and(|mark| horizon <= mark) {
         return Ok(report);
     }
-    for end in chunk_ends(gidb, report.mark, horizon).await? {
-        if ctx.cancel.is_cancelled() {
-            return Err(JobError::Stopped);
-        }
-        run_chunk(ctx, gidb, &mut report, end).await?;
+    if ctx.cancel.is_cancelled() {
+        return Err(JobError::Stopped);
     }
-    Ok(report)
-}
-
-/// Transforms the multimedia interactions that changed in (the report's mark, `horizon`] in
-/// one chunk and one Info Mart transaction, and advances the report's mark.
-async fn run_chunk(
-    ctx: &JobContext,
-    gidb: &GidbStore,
-    report: &mut StreamReport,
-    horizon: i64,
-) -> Result<(), JobError> {
-    let db = ctx.infomart.as_ref();
-    let marks = vec![MULTIMEDIA_MARK.to_string()];
     let from = report.mark.unwrap_or(i64::MIN);
     let keep = i64::from(ctx.config.gim_etl.days_to_keep_active_facts) * 86_400;
     let known_since = report.mark.map(|mark| mark - keep);
@@ -259,7 +204,7 @@ async fn run_chunk(
         }
         let keep = session::output_views(&multimedia::OUTPUTS, &[]);
         session::materialize_views_keeping(&df, &multimedia::views(), &keep).await?;
-        let (facts, collected) = output_steps(&df, &multimedia::OUTPUTS, report).await?;
+        let (facts, collected) = output_steps(&df, &multimedia::OUTPUTS, &mut report).await?;
         drop(df);
         rows = collected.iter().map(|b| row_count(b)).sum();
         // Facts (the first four outputs) are partitioned by their start; active ones end
@@ -281,20 +226,7 @@ async fn run_chunk(
         started,
     }));
     db.write_all(steps).await?;
-    report.chunks += 1;
+    report.chunks = 1;
     report.mark = Some(horizon);
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::successive_ends;
-
-    #[test]
-    fn chunks_step_from_the_start_and_end_at_the_horizon() {
-        assert_eq!(successive_ends(0, 250, 100), vec![100, 200, 250]);
-        assert_eq!(successive_ends(0, 200, 100), vec![100, 200]);
-        assert_eq!(successive_ends(0, 50, 100), vec![50]);
-        assert_eq!(successive_ends(i64::MAX - 5, i64::MAX, 100), vec![i64::MAX]);
-    }
+    Ok(report)
 }
