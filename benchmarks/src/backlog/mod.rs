@@ -126,10 +126,7 @@ pub struct Written {
 /// `--sweep-member`), so that a size's peak RSS is that of a process which caught up that
 /// backlog alone, as a deployment would, not what earlier sizes left in the heap.
 pub async fn run(args: &BacklogArgs) -> Result<(BacklogReport, Written)> {
-    let sizes = args.sizes();
-    if sizes.contains(&0) || args.interactions_per_day == 0 {
-        bail!("backlog sizes and --interactions-per-day must be positive");
-    }
+    let sizes = checked_sizes(args)?;
     let server = PgServer::new(&args.pg)?;
     let postgres = server.version().await?;
     let in_own_process = sizes.len() > 1;
@@ -142,7 +139,7 @@ pub async fn run(args: &BacklogArgs) -> Result<(BacklogReport, Written)> {
         if in_own_process {
             runs.push(run_size_in_own_process(days).await?);
         } else {
-            runs.push(run_member(args, &server, days, &progress).await?);
+            runs.push(run_size(args, &server, days, &progress).await?);
         }
     }
     progress.finish_and_clear();
@@ -167,31 +164,24 @@ pub async fn run(args: &BacklogArgs) -> Result<(BacklogReport, Written)> {
     ))
 }
 
-/// Catches up the one size of `args` (`--days`, or `--sweep-member`) and returns its figures.
-pub async fn run_sweep_member(args: &BacklogArgs) -> Result<BacklogRun> {
-    let days = args.sizes()[0];
-    if days == 0 || args.interactions_per_day == 0 {
+/// [`BacklogArgs::sizes`], refused when a size or `--interactions-per-day` is zero.
+fn checked_sizes(args: &BacklogArgs) -> Result<Vec<u32>> {
+    let sizes = args.sizes();
+    if sizes.contains(&0) || args.interactions_per_day == 0 {
         bail!("backlog sizes and --interactions-per-day must be positive");
     }
-    let server = PgServer::new(&args.pg)?;
-    let progress = progress_bar(args.no_progress, STEPS_PER_SIZE);
-    let run = run_member(args, &server, days, &progress).await;
-    progress.finish_and_clear();
-    run
+    Ok(sizes)
 }
 
-async fn run_member(
-    args: &BacklogArgs,
-    server: &PgServer,
-    days: u32,
-    progress: &ProgressBar,
-) -> Result<BacklogRun> {
-    let size = IdbSize {
-        seed: args.seed,
-        days,
-        interactions_per_day: args.interactions_per_day,
-    };
-    run_size(args, server, size, progress).await
+/// Catches up the one size of `args` (`--sweep-member`, else `--days`) and returns its
+/// figures.
+pub async fn run_sweep_member(args: &BacklogArgs) -> Result<BacklogRun> {
+    let days = checked_sizes(args)?[0];
+    let server = PgServer::new(&args.pg)?;
+    let progress = progress_bar(args.no_progress, STEPS_PER_SIZE);
+    let run = run_size(args, &server, days, &progress).await;
+    progress.finish_and_clear();
+    run
 }
 
 /// Runs this program again with the same arguments and `--sweep-member days`, and reads the
@@ -245,13 +235,18 @@ pub fn catch_up_until(size: IdbSize, steady_state: bool) -> DateTime<Utc> {
     idb::start() + Duration::days(i64::from(size.days) - 1) + Duration::minutes(peak * 60 + 30)
 }
 
-/// Catches up one backlog size into a fresh Info Mart and measures everything about it.
+/// Catches up a backlog of `days` into a fresh Info Mart and measures everything about it.
 async fn run_size(
     args: &BacklogArgs,
     server: &PgServer,
-    size: IdbSize,
+    days: u32,
     progress: &ProgressBar,
 ) -> Result<BacklogRun> {
+    let size = IdbSize {
+        seed: args.seed,
+        days,
+        interactions_per_day: args.interactions_per_day,
+    };
     let label = format!("{} d", size.days);
     progress.set_message(format!("{label}: IDB"));
     let prepared = idb::prepare(server, size, false).await?;

@@ -104,8 +104,7 @@ pub async fn run(
     let inputs = RoundInputs {
         db,
         gidb,
-        sets,
-        voice_keys,
+        remote: remote_locations(sets, voice_keys, db).await?,
         timeout,
         lookback,
         job_id,
@@ -149,8 +148,8 @@ async fn call_windows(gidb: &GidbStore) -> Result<Vec<(i64, i64)>, JobError> {
 struct RoundInputs<'a> {
     db: &'a dyn Database,
     gidb: &'a GidbStore,
-    sets: &'a [Arc<HaSet>],
-    voice_keys: &'a [i32],
+    /// GSYS_DNPREMOTELOCATION of the voice sources' IDBs, read once per run.
+    remote: Vec<RecordBatch>,
     timeout: i64,
     lookback: i64,
     job_id: &'a str,
@@ -166,8 +165,7 @@ async fn run_round(
     let RoundInputs {
         db,
         gidb,
-        sets,
-        voice_keys,
+        ref remote,
         timeout,
         lookback,
         job_id,
@@ -245,12 +243,11 @@ async fn run_round(
     register_sql(&ctx, merge::CALLS, &calls_sql).await?;
     register_sql(&ctx, merge::IRS, "select * from irs").await?;
     register_sql(&ctx, merge::IS_LINKS, "select * from links").await?;
-    let remote = remote_locations(sets, voice_keys, db).await?;
     let remote_schema =
         merge::input_schema(merge::REMOTE_LOCATIONS).expect("remote locations schema");
     ctx.register_table(
         merge::REMOTE_LOCATIONS,
-        Arc::new(MemTable::try_new(remote_schema, vec![remote]).map_err(df_error)?),
+        Arc::new(MemTable::try_new(remote_schema, vec![remote.clone()]).map_err(df_error)?),
     )
     .map_err(df_error)?;
 
