@@ -4,7 +4,9 @@
 //! day, and every interaction keeps the INTERACTION_ID its first cycle gave it. The agent
 //! IRFs' IXN_RESOURCE_STATE_FACT rows add up to their durations (open ones are active) and
 //! every IRF carries the user data attached to its e-mail or chat. Chat consultations and
-//! the virtual-queue stays of chats match the simulator's ground truth.
+//! the virtual-queue stays of chats match the simulator's ground truth. Over several days,
+//! the daily chunks with the active-thread state give the facts of cycles that lose the
+//! state on the way (and read GIDB back to the oldest interaction that can be open).
 
 mod extract_common;
 
@@ -284,6 +286,187 @@ async fn two_cycles_give_the_facts_of_one() {
         "states and user data of {} IRFs differ (one cycle vs two): {differing:#?}",
         differing.len()
     );
+}
+
+/// The files of the active-thread state under `gidb`, as `<input>/<file>`.
+fn state_files(gidb: &std::path::Path) -> Vec<String> {
+    let root = gidb.join("state_mm_active");
+    let mut files = Vec::new();
+    for input in folders(&root) {
+        for entry in std::fs::read_dir(root.join(&input)).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            files.push(format!("{input}/{name}"));
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The covered calls of the active-thread state handed on at `mark`.
+async fn covered_calls(gidb: &std::path::Path, mark: i64) -> Vec<String> {
+    let file = gidb.join(format!("state_mm_active/tx_mm_covered/hwm={mark}.parquet"));
+    let ctx = datafusion::prelude::SessionContext::new();
+    let batches = ctx
+        .read_parquet(
+            file.display().to_string(),
+            datafusion::prelude::ParquetReadOptions::default(),
+        )
+        .await
+        .expect("read covered calls")
+        .collect()
+        .await
+        .expect("collect covered calls");
+    let mut calls = Vec::new();
+    for batch in &batches {
+        for row in 0..batch.num_rows() {
+            calls.push(
+                arrow::util::display::array_value_to_string(batch.column(0), row).expect("cell"),
+            );
+        }
+    }
+    calls.sort();
+    calls
+}
+
+#[tokio::test]
+async fn daily_chunks_with_the_state_give_the_facts_of_cycles_without_it() {
+    let idb = fresh_sqlite();
+    let mut args = sim_args(&[&idb.url], 31, 300);
+    args.days = 3;
+    simulate(&args).await;
+    let end = "2024-03-08T02:00:00Z";
+    let dir = tempfile::tempdir().unwrap();
+
+    // One run over the three days: a chunk per day, each handing the state on.
+    let daily = fresh_sqlite();
+    let daily_gidb = dir.path().join("gidb_daily");
+    let config_daily = config(&daily.url, &daily_gidb, &[all_roles(&idb.url)]);
+    extract(&config_daily, end).await;
+    let db_daily = connect(&daily.url).await.unwrap();
+    db_daily.execute(MAPPING).await.unwrap();
+    let report = run_job(&config_daily, names::TRANSFORM).await;
+    let chunks: Vec<u64> = report
+        .iter()
+        .filter_map(|l| {
+            l.strip_prefix("multimedia: ")?
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    assert_eq!(
+        chunks,
+        vec![4],
+        "a chunk per day and one to the horizon: {report:?}"
+    );
+    let wide: Vec<_> = report
+        .iter()
+        .filter(|l| l.contains("from before their window"))
+        .collect();
+    assert!(
+        wide.is_empty(),
+        "the state covered every open interaction: {wide:?}"
+    );
+    let mark = scalar(
+        db_daily.as_ref(),
+        "select hwm_value from ctl_hwm where hwm_name = 'transform:GIDB_G_IR_MM'",
+    )
+    .await;
+    let inputs = [
+        "tx_mm_call",
+        "tx_mm_covered",
+        "tx_mm_f_userdata",
+        "tx_mm_party",
+        "tx_mm_party_history",
+        "tx_mm_secure_userdata_history",
+        "tx_mm_user_event",
+        "tx_mm_userdata_history",
+        "tx_mm_virtual_queue",
+    ];
+    let expected: Vec<String> = inputs
+        .iter()
+        .map(|input| format!("{input}/hwm={mark}.parquet"))
+        .collect();
+    assert_eq!(
+        state_files(&daily_gidb),
+        expected,
+        "only the last mark's state"
+    );
+    let covered = covered_calls(&daily_gidb, mark).await;
+    let active = texts(
+        db_daily.as_ref(),
+        &format!("select f.media_server_ixn_guid {MULTIMEDIA} and f.active_flag = 1"),
+    )
+    .await;
+    let uncovered: Vec<_> = active.iter().filter(|g| !covered.contains(g)).collect();
+    assert!(
+        uncovered.is_empty(),
+        "active but not in the state: {uncovered:?}"
+    );
+
+    // Cycles in the middle of days; the state is lost before the last one.
+    let cycles = fresh_sqlite();
+    let cycles_gidb = dir.path().join("gidb_cycles");
+    let config_cycles = config(&cycles.url, &cycles_gidb, &[all_roles(&idb.url)]);
+    extract(&config_cycles, "2024-03-05T14:00:00Z").await;
+    let db_cycles = connect(&cycles.url).await.unwrap();
+    db_cycles.execute(MAPPING).await.unwrap();
+    run_job(&config_cycles, names::TRANSFORM).await;
+    let first_ids = interaction_ids(db_cycles.as_ref()).await;
+    extract(&config_cycles, "2024-03-06T09:30:00Z").await;
+    run_job(&config_cycles, names::TRANSFORM).await;
+    let active_then = scalar(
+        db_cycles.as_ref(),
+        &format!("select count(*) {MULTIMEDIA} and f.active_flag = 1"),
+    )
+    .await;
+    assert!(
+        active_then > 0,
+        "no interaction open when the state is lost"
+    );
+    assert_eq!(state_files(&cycles_gidb).len(), inputs.len());
+    std::fs::remove_dir_all(cycles_gidb.join("state_mm_active")).unwrap();
+    extract(&config_cycles, end).await;
+    let report = run_job(&config_cycles, names::TRANSFORM).await;
+    assert!(
+        report
+            .iter()
+            .any(|l| l.contains("1 read GIDB from before their window")),
+        "without its state the first chunk reads back: {report:?}"
+    );
+
+    let facts_daily = multimedia_facts(db_daily.as_ref()).await;
+    let facts_cycles = multimedia_facts(db_cycles.as_ref()).await;
+    assert!(facts_daily.len() > 60, "{}", facts_daily.len());
+    let differing: Vec<_> = facts_daily
+        .iter()
+        .filter(|(guid, facts)| facts_cycles.get(*guid) != Some(facts))
+        .map(|(guid, facts)| format!("{guid}: {facts:?} vs {:?}", facts_cycles.get(guid)))
+        .collect();
+    assert!(
+        differing.is_empty() && facts_daily.len() == facts_cycles.len(),
+        "{} of {} differ (daily chunks vs cycles): {differing:#?}",
+        differing.len(),
+        facts_daily.len()
+    );
+    let daily = irf_extensions(db_daily.as_ref()).await;
+    let cycles = irf_extensions(db_cycles.as_ref()).await;
+    let differing = daily
+        .iter()
+        .filter(|(irf, rows)| cycles.get(*irf) != Some(rows))
+        .count();
+    assert!(
+        differing == 0 && daily.len() == cycles.len(),
+        "states and user data of {differing} of {} IRFs differ",
+        daily.len()
+    );
+    let last_ids = interaction_ids(db_cycles.as_ref()).await;
+    let moved: Vec<_> = first_ids
+        .iter()
+        .filter(|(guid, id)| last_ids.get(*guid) != Some(id))
+        .collect();
+    assert!(moved.is_empty(), "ids changed: {moved:?}");
 }
 
 /// Per chat of the ground truth (root CallID): the consultation's initiator dialing and talk

@@ -40,7 +40,16 @@ pub async fn register_inputs(
         ctx.register_table(inputs::VOICE_MERGE, frame.into_view())?;
     }
     for (name, table) in inputs::VOICE_GIDB_INPUTS {
-        tx::register_gidb(ctx, gidb, name, table, MediaFamily::Voice, None).await?;
+        tx::register_gidb(
+            ctx,
+            gidb,
+            name,
+            table,
+            MediaFamily::Voice,
+            &tx::DayRange::default(),
+            None,
+        )
+        .await?;
     }
     tx::register_mart_inputs(ctx, infomart).await?;
     tx::register_ids(ctx, tx::ChunkIds::after_greatest(infomart).await?, 0)?;

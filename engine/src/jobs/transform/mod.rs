@@ -4,6 +4,7 @@
 //! audit, history and mark rows. Rules and
 //! project decisions: docs/transform.md.
 
+mod active_state;
 mod commit;
 mod discards;
 mod late_user_data;
@@ -26,7 +27,7 @@ pub use multimedia::MULTIMEDIA_MARK;
 pub use session::{
     collect, materialize_input, materialize_views, materialize_views_keeping, new_session,
     register_gidb, register_ids, register_mart_inputs, register_rows, register_user_data_settings,
-    ChunkIds,
+    ChunkIds, DayRange,
 };
 pub use streams::{config_marks, StreamReport, VOICE_MARK};
 
@@ -83,8 +84,12 @@ fn describe(area: &str, report: &StreamReport) -> String {
         .iter()
         .map(|(table, n)| format!("{} {n}", table.to_ascii_lowercase()))
         .collect();
+    let before = match report.reads_before_window {
+        0 => String::new(),
+        n => format!(", {n} read GIDB from before their window"),
+    };
     format!(
-        "{area}: {} chunk(s), {} (mark {mark})",
+        "{area}: {} chunk(s), {}{before} (mark {mark})",
         report.chunks,
         rows.join(", ")
     )

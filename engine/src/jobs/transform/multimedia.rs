@@ -6,18 +6,22 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray};
-use chrono::Utc;
+use arrow::array::{ArrayRef, AsArray, Int64Array, RecordBatch, StringArray};
+use arrow::compute::cast;
+use arrow::datatypes::DataType;
+use chrono::{NaiveTime, Utc};
 use datafusion::prelude::SessionContext;
 use tidemark_plans::transform::multimedia::{self, inputs as mm};
-use tidemark_schemas::gidb::MediaFamily;
+use tidemark_schemas::gidb::{folder_name, MediaFamily};
+use tidemark_schemas::idb;
 use tidemark_sinks::database::Database;
 use tidemark_sinks::gidb::{day_of, GidbStore};
 
 use super::super::audit::next_audit_key;
 use super::super::{JobContext, JobError};
+use super::active_state;
 use super::commit::{self, column_range, current_mark, extraction_horizon, row_count, ChunkCommit};
-use super::session;
+use super::session::{self, DayRange};
 use super::streams::{config_marks, output_steps, partition_steps, StreamReport};
 
 /// The multimedia stream's HWM name.
@@ -53,30 +57,152 @@ async fn multimedia_horizon(db: &dyn Database) -> Result<Option<i64>, JobError> 
     Ok(Some(horizon))
 }
 
-/// The active-thread state: the multimedia INTERACTION_FACT rows a chunk may meet again —
-/// every active one, and those started since `since` (all when `None`).
-fn known_interactions(since: Option<i64>) -> String {
-    let recent = since.map_or("1 = 1".to_string(), |ts| format!("start_ts >= {ts}"));
-    format!(
-        "select interaction_id from interaction_fact where media_type_key not in \
-         (select media_type_key from media_type where media_name_code = 'VOICE') \
-         and (active_flag = 1 or {recent})"
-    )
+/// Source time one multimedia chunk covers at most: a backlog is transformed a UTC day at a
+/// time, each chunk ending on the last second of a day, so that a chunk reads the day
+/// folders of its own day and the active-thread state.
+const CHUNK_SECONDS: i64 = 86_400;
+
+/// GUIDs per Info Mart query of the known interactions.
+const GUIDS_PER_QUERY: usize = 1_000;
+
+/// The ends of the chunks from `mark` to `horizon`: the last second of every UTC day after
+/// the mark (after the first day GIDB holds multimedia calls for, without a mark) and before
+/// the horizon, and the horizon last.
+async fn chunk_ends(
+    gidb: &GidbStore,
+    mark: Option<i64>,
+    horizon: i64,
+) -> Result<Vec<i64>, JobError> {
+    let start = match mark {
+        Some(mark) => mark,
+        None => {
+            let def = idb::table("G_CALL").expect("G_CALL");
+            let days = gidb
+                .days(&folder_name(def, MediaFamily::Multimedia))
+                .await
+                .map_err(|e| JobError::Data(e.to_string()))?;
+            match days.first() {
+                Some(day) => day.and_time(NaiveTime::MIN).and_utc().timestamp(),
+                None => return Ok(vec![horizon]),
+            }
+        }
+    };
+    Ok(day_ends(start, horizon))
 }
 
-/// Registers the inputs of a multimedia session: GIDB rows from `min_day` on, the window
-/// and settings, and the Info Mart rows of the known interactions.
+/// The last seconds of UTC days after `start` and before `horizon`, then `horizon`.
+fn day_ends(start: i64, horizon: i64) -> Vec<i64> {
+    let first = (start.div_euclid(CHUNK_SECONDS) * CHUNK_SECONDS).saturating_add(CHUNK_SECONDS - 1);
+    let first = if first <= start {
+        first.saturating_add(CHUNK_SECONDS)
+    } else {
+        first
+    };
+    let mut ends: Vec<i64> = (0..)
+        .map(|k: i64| first.saturating_add(CHUNK_SECONDS.saturating_mul(k)))
+        .take_while(|end| *end < horizon)
+        .collect();
+    ends.push(horizon);
+    ends
+}
+
+/// Which multimedia INTERACTION_FACT rows a chunk reads from the Info Mart: every active
+/// one, and the others among `guids`. One `select interaction_id …` per query, disjoint.
+fn known_interactions(guids: &[String]) -> Vec<String> {
+    let multimedia = "select interaction_id from interaction_fact where media_type_key not in \
+         (select media_type_key from media_type where media_name_code = 'VOICE')";
+    let mut queries = vec![format!("{multimedia} and active_flag = 1")];
+    queries.extend(guids.chunks(GUIDS_PER_QUERY).map(|chunk| {
+        let list: Vec<String> = chunk
+            .iter()
+            .map(|g| format!("'{}'", g.replace('\'', "''")))
+            .collect();
+        format!(
+            "{multimedia} and coalesce(active_flag, 0) <> 1 and media_server_ixn_guid in ({})",
+            list.join(", ")
+        )
+    }));
+    queries
+}
+
+/// Registers the Info Mart rows of the known interactions ([`known_interactions`] of
+/// `guids`): all fact inputs and the scripts, or only INTERACTION_FACT's with
+/// `interactions_only`.
+async fn register_known(
+    df: &SessionContext,
+    db: &dyn Database,
+    guids: &[String],
+    interactions_only: bool,
+) -> Result<(), JobError> {
+    let known = known_interactions(guids);
+    let select = |name: &str, sql: &dyn Fn(&str) -> String| {
+        (
+            name.to_string(),
+            known.iter().map(|k| sql(k)).collect::<Vec<_>>(),
+        )
+    };
+    let mut inputs = vec![select(mm::MM_INTERACTIONS, &|k| {
+        format!(
+            "select interaction_id, media_server_ixn_guid, start_ts, active_flag \
+             from interaction_fact where interaction_id in ({k})"
+        )
+    })];
+    if !interactions_only {
+        inputs.push(select(mm::MM_IRFS, &|k| {
+            format!(
+                "select interaction_resource_id, interaction_id, interaction_resource_ordinal \
+                 from interaction_resource_fact where interaction_id in ({k})"
+            )
+        }));
+        inputs.push(select(mm::MM_MSFS, &|k| {
+            format!(
+                "select mediation_segment_id, interaction_id, resource_key, start_ts \
+                 from mediation_segment_fact where interaction_id in ({k})"
+            )
+        }));
+        inputs.push(select(mm::MM_STATES, &|k| {
+            format!(
+                "select ixn_resource_state_fact_key, interaction_resource_id, \
+                 interaction_resource_state_key, start_ts from ixn_resource_state_fact \
+                 where interaction_resource_id in (select interaction_resource_id \
+                 from interaction_resource_fact where interaction_id in ({k}))"
+            )
+        }));
+        inputs.push((
+            mm::SCRIPT_RESOURCES.to_string(),
+            vec![format!(
+                "select resource_key, resource_name from resource_ \
+                 where resource_cfg_type_id = {CFG_SCRIPT}"
+            )],
+        ));
+    }
+    for (name, sqls) in &inputs {
+        session::register_mart_queries(df, db, name, sqls).await?;
+    }
+    Ok(())
+}
+
+/// Registers the GIDB inputs of a multimedia session, each the rows of `days` together with
+/// the active-thread state's, and the window and settings.
 async fn register_inputs(
     ctx: &JobContext,
     df: &SessionContext,
     gidb: &GidbStore,
-    min_day: Option<&str>,
+    days: &DayRange,
     window: (i64, i64),
-    known_since: Option<i64>,
 ) -> Result<(), JobError> {
-    let db = ctx.infomart.as_ref();
     for (name, table) in mm::MM_GIDB_INPUTS {
-        session::register_gidb(df, gidb, name, table, MediaFamily::Multimedia, min_day).await?;
+        let state = active_state::state_table(name);
+        session::register_gidb(
+            df,
+            gidb,
+            name,
+            table,
+            MediaFamily::Multimedia,
+            days,
+            Some(&state),
+        )
+        .await?;
     }
     session::register_window(df, window.0, window.1)?;
     let keep = i64::from(ctx.config.gim_etl.days_to_keep_active_facts) * 86_400;
@@ -94,50 +220,26 @@ async fn register_inputs(
     )
     .map_err(|e| JobError::Data(e.to_string()))?;
     session::register_rows(df, mm::MM_STOP_QUEUES, vec![stop_queues])?;
-    let known = known_interactions(known_since);
-    let queries = [
-        (
-            mm::MM_INTERACTIONS,
-            format!(
-                "select interaction_id, media_server_ixn_guid, start_ts, active_flag \
-                 from interaction_fact where interaction_id in ({known})"
-            ),
-        ),
-        (
-            mm::MM_IRFS,
-            format!(
-                "select interaction_resource_id, interaction_id, interaction_resource_ordinal \
-                 from interaction_resource_fact where interaction_id in ({known})"
-            ),
-        ),
-        (
-            mm::MM_MSFS,
-            format!(
-                "select mediation_segment_id, interaction_id, resource_key, start_ts \
-                 from mediation_segment_fact where interaction_id in ({known})"
-            ),
-        ),
-        (
-            mm::MM_STATES,
-            format!(
-                "select ixn_resource_state_fact_key, interaction_resource_id, \
-                 interaction_resource_state_key, start_ts from ixn_resource_state_fact \
-                 where interaction_resource_id in (select interaction_resource_id \
-                 from interaction_resource_fact where interaction_id in ({known}))"
-            ),
-        ),
-        (
-            mm::SCRIPT_RESOURCES,
-            format!(
-                "select resource_key, resource_name from resource_ \
-                 where resource_cfg_type_id = {CFG_SCRIPT}"
-            ),
-        ),
-    ];
-    for (name, sql) in &queries {
-        session::register_mart_query(df, db, name, sql).await?;
-    }
     Ok(())
+}
+
+/// The GUIDs of [`multimedia::TOUCHED_GUIDS`] in `df`.
+async fn touched_guids(df: &SessionContext) -> Result<Vec<String>, JobError> {
+    session::materialize_views(df, &[multimedia::touched_guids_view()]).await?;
+    let batches = session::collect(df, multimedia::TOUCHED_GUIDS).await?;
+    let mut guids = Vec::new();
+    for batch in &batches {
+        let column = cast(batch.column(0), &DataType::Utf8)
+            .map_err(|e| JobError::Data(format!("{}: {e}", multimedia::TOUCHED_GUIDS)))?;
+        guids.extend(
+            column
+                .as_string::<i32>()
+                .iter()
+                .flatten()
+                .map(str::to_string),
+        );
+    }
+    Ok(guids)
 }
 
 /// `YYYY-MM-DD` of the day holding `ts`.
@@ -146,10 +248,9 @@ fn day_text(ts: i64) -> String {
 }
 
 /// Transforms the multimedia interactions that changed since the stream's mark, up to
-/// [`multimedia_horizon`], in one chunk.
+/// [`multimedia_horizon`], in chunks of at most one UTC day, each committed on its own.
 pub async fn run_multimedia(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamReport, JobError> {
     let db = ctx.infomart.as_ref();
-    let marks = vec![MULTIMEDIA_MARK.to_string()];
     let mut report = StreamReport {
         mark: current_mark(db, MULTIMEDIA_MARK).await?,
         ..StreamReport::default()
@@ -160,51 +261,120 @@ pub async fn run_multimedia(ctx: &JobContext, gidb: &GidbStore) -> Result<Stream
     if report.mark.is_some_and(|mark| horizon <= mark) {
         return Ok(report);
     }
-    if ctx.cancel.is_cancelled() {
-        return Err(JobError::Stopped);
+    for end in chunk_ends(gidb, report.mark, horizon).await? {
+        if ctx.cancel.is_cancelled() {
+            return Err(JobError::Stopped);
+        }
+        run_chunk(ctx, gidb, &mut report, end).await?;
     }
-    let from = report.mark.unwrap_or(i64::MIN);
+    Ok(report)
+}
+
+/// What a chunk's first look at its window found.
+struct Probe {
+    /// The GIDB day folders the chunk reads.
+    days: DayRange,
+    /// Whether the window touches any interaction.
+    touched: bool,
+    /// Whether those folders start before the window's.
+    reads_before_window: bool,
+}
+
+/// Finds what the window (mark, horizon] touches and how far back the interactions the
+/// active-thread state does not cover reach, from the window's day folders and the state.
+/// Without the state the chunk before handed on, the read reaches back to the oldest
+/// interaction that can be open. When nothing is touched, hands the state on at `horizon`.
+async fn probe(
+    ctx: &JobContext,
+    gidb: &GidbStore,
+    mark: Option<i64>,
+    horizon: i64,
+) -> Result<Probe, JobError> {
+    let window = (mark.unwrap_or(i64::MIN), horizon);
+    let df = session::new_session(gidb);
+    let has_state = active_state::register(&df, gidb, mark).await?;
     let keep = i64::from(ctx.config.gim_etl.days_to_keep_active_facts) * 86_400;
-    let known_since = report.mark.map(|mark| mark - keep);
+    let mut days = DayRange {
+        first: mark.map(|mark| day_text(if has_state { mark } else { mark - keep })),
+        last: Some(day_text(horizon)),
+    };
+    let mut reads_before_window = mark.is_some() && !has_state;
+    register_inputs(ctx, &df, gidb, &days, window).await?;
+    let guids = touched_guids(&df).await?;
+    register_known(&df, ctx.infomart.as_ref(), &guids, true).await?;
+    session::materialize_views(&df, &[multimedia::touched_since_view()]).await?;
+    let probed = session::collect(&df, multimedia::TOUCHED_SINCE).await?;
+    let touched = commit::column_values(&probed, "touched")
+        .into_iter()
+        .sum::<i64>()
+        > 0;
+    if !touched {
+        let mut views = multimedia::thread_views();
+        views.extend(multimedia::state::views());
+        session::materialize_views(&df, &views).await?;
+        active_state::write(&df, gidb, horizon).await?;
+    }
+    if let Some(since) = commit::column_values(&probed, "since_ts").into_iter().min() {
+        let since_day = day_text(since);
+        if days.first.as_ref().is_some_and(|first| since_day < *first) {
+            days.first = Some(since_day);
+            reads_before_window = true;
+        }
+    }
+    Ok(Probe {
+        days,
+        touched,
+        reads_before_window,
+    })
+}
+
+/// Transforms the multimedia interactions that changed in (the report's mark, `horizon`]
+/// in one Info Mart transaction, hands the active-thread state on to the next chunk and
+/// advances the report's mark.
+async fn run_chunk(
+    ctx: &JobContext,
+    gidb: &GidbStore,
+    report: &mut StreamReport,
+    horizon: i64,
+) -> Result<(), JobError> {
+    let db = ctx.infomart.as_ref();
+    let window = (report.mark.unwrap_or(i64::MIN), horizon);
     let started = Utc::now();
     let audit_key = next_audit_key(db).await?;
 
-    // How far back the interactions touched in the window reach, from the window's rows.
-    let probe = session::new_session(gidb);
-    let window_day = report.mark.map(day_text);
-    register_inputs(
-        ctx,
-        &probe,
-        gidb,
-        window_day.as_deref(),
-        (from, horizon),
-        known_since,
-    )
-    .await?;
-    session::materialize_views(&probe, &[multimedia::touched_since_view()]).await?;
-    let since = commit::column_values(
-        &session::collect(&probe, multimedia::TOUCHED_SINCE).await?,
-        "since_ts",
-    )
-    .into_iter()
-    .min();
-
+    let probe = probe(ctx, gidb, report.mark, horizon).await?;
     let mut steps = Vec::new();
     let mut rows = 0;
     let mut start_keys = None;
-    if let Some(since) = since {
+    if probe.touched {
+        let days = &probe.days;
+        if probe.reads_before_window {
+            report.reads_before_window += 1;
+            tracing::info!(
+                window_to = horizon,
+                first_day = days.first.as_deref().unwrap_or_default(),
+                "multimedia chunk reads GIDB from before its window: interactions the \
+                 active-thread state does not cover"
+            );
+        }
         let df = session::new_session(gidb);
-        let min_day = day_text(since);
-        register_inputs(ctx, &df, gidb, Some(&min_day), (from, horizon), known_since).await?;
-        session::register_mart_inputs(&df, db).await?;
-        session::register_user_data_settings(&df, &ctx.config.gim_etl)?;
-        session::register_ids(&df, session::ChunkIds::after_greatest(db).await?, audit_key)?;
+        active_state::register(&df, gidb, report.mark).await?;
+        register_inputs(ctx, &df, gidb, days, window).await?;
         for (name, _) in mm::MM_GIDB_INPUTS {
             session::materialize_input(&df, name).await?;
         }
-        let keep = session::output_views(&multimedia::OUTPUTS, &[]);
-        session::materialize_views_keeping(&df, &multimedia::views(), &keep).await?;
-        let (facts, collected) = output_steps(&df, &multimedia::OUTPUTS, &mut report).await?;
+        let guids = touched_guids(&df).await?;
+        register_known(&df, db, &guids, false).await?;
+        session::register_mart_inputs(&df, db).await?;
+        session::register_user_data_settings(&df, &ctx.config.gim_etl)?;
+        session::register_ids(&df, session::ChunkIds::after_greatest(db).await?, audit_key)?;
+        let state_views = multimedia::state::views();
+        let keep = session::output_views(&multimedia::OUTPUTS, &multimedia::state::outputs());
+        let mut views = multimedia::views();
+        views.extend(state_views);
+        session::materialize_views_keeping(&df, &views, &keep).await?;
+        let (facts, collected) = output_steps(&df, &multimedia::OUTPUTS, report).await?;
+        active_state::write(&df, gidb, horizon).await?;
         drop(df);
         rows = collected.iter().map(|b| row_count(b)).sum();
         // Facts (the first four outputs) are partitioned by their start; active ones end
@@ -219,14 +389,46 @@ pub async fn run_multimedia(ctx: &JobContext, gidb: &GidbStore) -> Result<Stream
     steps.extend(commit::steps(&ChunkCommit {
         job_id: &ctx.job_id,
         audit_key,
-        hwm_names: &marks,
+        hwm_names: &[MULTIMEDIA_MARK.to_string()],
         value: horizon,
         rows,
         start_keys,
         started,
     }));
     db.write_all(steps).await?;
-    report.chunks = 1;
+    active_state::remove_all_but(gidb, horizon).await?;
+    report.chunks += 1;
     report.mark = Some(horizon);
-    Ok(report)
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{day_ends, known_interactions};
+
+    #[test]
+    fn chunks_end_on_the_last_second_of_each_day_and_at_the_horizon() {
+        let day = 86_400;
+        assert_eq!(day_ends(0, day + 10), vec![day - 1, day + 10]);
+        assert_eq!(day_ends(day - 1, 2 * day), vec![2 * day - 1, 2 * day]);
+        assert_eq!(day_ends(10, 20), vec![20]);
+        assert_eq!(day_ends(-1, day - 1), vec![day - 1]);
+        assert_eq!(day_ends(i64::MAX - 5, i64::MAX), vec![i64::MAX]);
+    }
+
+    #[test]
+    fn known_interactions_are_the_active_ones_and_the_others_by_guid() {
+        let guids: Vec<String> = (0..2_001).map(|i| format!("g{i}")).collect();
+        let queries = known_interactions(&guids);
+        assert_eq!(queries.len(), 4);
+        assert!(queries[0].ends_with("and active_flag = 1"));
+        assert!(queries[1].contains("'g0', 'g1'") && queries[1].contains("<> 1"));
+        assert!(queries[3].ends_with("media_server_ixn_guid in ('g2000')"));
+        assert_eq!(
+            known_interactions(&["o'k".to_string()])[1]
+                .matches("'o''k'")
+                .count(),
+            1
+        );
+    }
 }

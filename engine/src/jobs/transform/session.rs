@@ -43,34 +43,68 @@ pub fn register_rows(
     Ok(())
 }
 
-/// Registers input `name` as the latest versions of the GIDB copy of `table`, keeping only
-/// day partitions from `min_day` on (all days when `None`); an empty table when GIDB holds
-/// nothing yet.
+/// The GIDB day folders a session reads, as `YYYY-MM-DD`: from `first` to `last`, each
+/// unbounded when `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DayRange {
+    /// First day read.
+    pub first: Option<String>,
+    /// Last day read.
+    pub last: Option<String>,
+}
+
+impl DayRange {
+    /// The `where` clause keeping the range's `day` partitions (empty when unbounded).
+    fn filter(&self) -> String {
+        let bounds: Vec<String> = [(">=", &self.first), ("<=", &self.last)]
+            .into_iter()
+            .filter_map(|(op, day)| day.as_ref().map(|day| format!("day {op} '{day}'")))
+            .collect();
+        if bounds.is_empty() {
+            String::new()
+        } else {
+            format!(" where {}", bounds.join(" and "))
+        }
+    }
+}
+
+/// Registers input `name` as the latest versions of the GIDB copy of `table`: its rows in
+/// the day partitions of `days` together with those of the registered table `extra` (the
+/// active-thread state), if any; an empty table when neither holds anything.
 pub async fn register_gidb(
     ctx: &SessionContext,
     gidb: &GidbStore,
     name: &str,
     table: &str,
     family: MediaFamily,
-    min_day: Option<&str>,
+    days: &DayRange,
+    extra: Option<&str>,
 ) -> Result<(), JobError> {
     let def = idb::table(table).expect("IDB table of a transform input");
     let folder = folder_name(def, family);
-    let days = gidb
+    let present = gidb
         .days(&folder)
         .await
         .map_err(|e| JobError::Data(e.to_string()))?;
-    if days.is_empty() {
+    let columns: Vec<String> = tidemark_schemas::gidb::arrow_schema(def)
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let columns = columns.join(", ");
+    let mut sources = Vec::new();
+    if !present.is_empty() {
+        let files = format!("{name}_files");
+        register_folder(ctx, &files, &gidb.folder_url(&folder), def)
+            .await
+            .map_err(df_error(name))?;
+        sources.push(format!("select {columns} from {files}{}", days.filter()));
+    }
+    sources.extend(extra.map(|extra| format!("select {columns} from {extra}")));
+    if sources.is_empty() {
         return register_rows(ctx, name, vec![]);
     }
-    let files = format!("{name}_files");
-    register_folder(ctx, &files, &gidb.folder_url(&folder), def)
-        .await
-        .map_err(df_error(name))?;
-    let source = match min_day {
-        Some(day) => format!("(select * from {files} where day >= '{day}') recent"),
-        None => files,
-    };
+    let source = format!("({}) rows_read", sources.join(" union all "));
     let view = ctx
         .sql(&latest_version_sql(def, &source, RowKey::Business))
         .await
@@ -100,18 +134,8 @@ pub async fn register_mart_inputs(ctx: &SessionContext, db: &dyn Database) -> Re
     Ok(())
 }
 
-/// Registers input `name` as the rows an Info Mart query returns, its columns in the
-/// order of the input's schema.
-pub async fn register_mart_query(
-    ctx: &SessionContext,
-    db: &dyn Database,
-    name: &str,
-    sql: &str,
-) -> Result<(), JobError> {
-    register_mart_queries(ctx, db, name, &[sql.to_string()]).await
-}
-
-/// Registers input `name` as the rows of several Info Mart queries together.
+/// Registers input `name` as the rows of several Info Mart queries together, their columns
+/// in the order of the input's schema.
 pub async fn register_mart_queries(
     ctx: &SessionContext,
     db: &dyn Database,

@@ -55,6 +55,9 @@ pub struct StreamReport {
     pub chunks: u64,
     /// The stream's mark after the run.
     pub mark: Option<i64>,
+    /// Chunks that read GIDB from before their window (multimedia interactions the
+    /// active-thread state did not cover).
+    pub reads_before_window: u64,
 }
 
 impl StreamReport {
@@ -137,7 +140,16 @@ pub async fn run_config(ctx: &JobContext, gidb: &GidbStore) -> Result<StreamRepo
     let audit_key = next_audit_key(db).await?;
     let df = session::new_session(gidb);
     for (name, table) in config::GIDB_INPUTS {
-        session::register_gidb(&df, gidb, name, table, MediaFamily::Voice, None).await?;
+        session::register_gidb(
+            &df,
+            gidb,
+            name,
+            table,
+            MediaFamily::Voice,
+            &session::DayRange::default(),
+            None,
+        )
+        .await?;
     }
     session::register_mart_inputs(&df, db).await?;
     session::register_ids(&df, session::ChunkIds::default(), audit_key)?;

@@ -27,6 +27,9 @@ pub const MM_USERDATA_HISTORY: &str = "tx_mm_userdata_history";
 pub const MM_SECURE_USERDATA_HISTORY: &str = "tx_mm_secure_userdata_history";
 /// G_CUSTOM_DATA_S rows of the multimedia family: CustomReporting KVPs.
 pub const MM_USER_EVENTS: &str = "tx_mm_user_event";
+/// The calls the active-thread state covers (`callid`): the previous chunk handed on every
+/// row of their interactions (docs/transform.md, "Active-thread state").
+pub const MM_COVERED: &str = "tx_mm_covered";
 /// One row: `active_keep_seconds` (`days-to-keep-active-facts` in seconds).
 pub const MM_SETTINGS: &str = "tx_mm_settings";
 /// INTERACTION_FACT rows of multimedia interactions the stream may meet again:
@@ -113,6 +116,13 @@ pub fn schema(name: &str) -> Option<SchemaRef> {
             false,
         )])));
     }
+    if name == MM_COVERED {
+        return Some(Arc::new(Schema::new(vec![Field::new(
+            "callid",
+            DataType::Utf8,
+            true,
+        )])));
+    }
     if name == MM_STOP_QUEUES {
         return Some(Arc::new(Schema::new(vec![Field::new(
             "queue_name",
@@ -140,7 +150,7 @@ pub fn schema(name: &str) -> Option<SchemaRef> {
 
 /// Every input name this module owns.
 pub fn names() -> Vec<&'static str> {
-    let mut names = vec![MM_SETTINGS, MM_STOP_QUEUES];
+    let mut names = vec![MM_SETTINGS, MM_STOP_QUEUES, MM_COVERED];
     names.extend(MM_GIDB_INPUTS.iter().map(|(n, _)| *n));
     names.extend(MART_COLUMNS.iter().map(|(n, _)| *n));
     names

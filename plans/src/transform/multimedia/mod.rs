@@ -11,6 +11,7 @@ mod extensions;
 mod facts;
 pub mod inputs;
 mod irf;
+pub mod state;
 mod stop;
 mod threads;
 mod types;
@@ -18,7 +19,7 @@ mod vq;
 
 pub use extensions::{IXN_RESOURCE_STATE_FACT, USER_DATA_OUTPUTS};
 pub use facts::{INTERACTION_FACT, IRF, MSF};
-pub use threads::TOUCHED_SINCE;
+pub use threads::{TOUCHED_GUIDS, TOUCHED_SINCE};
 pub use types::{INTERACTION_TYPE, MEDIA_TYPE};
 
 use super::voice::group_combination_views;
@@ -45,9 +46,21 @@ pub const OUTPUTS: [(&str, &str); 12] = [
     ("INTERACTION_TYPE", INTERACTION_TYPE),
 ];
 
-/// The view the job runs first, over the window's own rows: [`TOUCHED_SINCE`].
+/// The view the job runs first, over the window's own rows and the active-thread state:
+/// [`TOUCHED_GUIDS`].
+pub fn touched_guids_view() -> View {
+    threads::touched_guids()
+}
+
+/// The view the job runs next, once the Info Mart rows of the touched GUIDs are in:
+/// [`TOUCHED_SINCE`].
 pub fn touched_since_view() -> View {
     threads::touched_since()
+}
+
+/// The threading views the state views read, for a session that computes the state alone.
+pub fn thread_views() -> Vec<View> {
+    threads::thread_views()
 }
 
 /// Every view of the multimedia transform, in dependency order; the outputs are those of

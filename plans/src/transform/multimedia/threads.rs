@@ -25,13 +25,18 @@ use crate::transform::config::WINDOW;
 use crate::transform::View;
 
 use super::inputs::{
-    MM_CALLS, MM_INTERACTIONS, MM_PARTIES, MM_PARTY_HISTORY, MM_SECURE_USERDATA_HISTORY,
-    MM_SETTINGS, MM_STOP_QUEUES, MM_USERDATA_HISTORY, MM_USER_EVENTS, MM_VIRTUAL_QUEUES,
+    MM_CALLS, MM_COVERED, MM_INTERACTIONS, MM_PARTIES, MM_PARTY_HISTORY,
+    MM_SECURE_USERDATA_HISTORY, MM_SETTINGS, MM_STOP_QUEUES, MM_USERDATA_HISTORY, MM_USER_EVENTS,
+    MM_VIRTUAL_QUEUES,
 };
 
 /// View of the earliest time (`since_ts`) the interactions a window touches can have rows
-/// at: the job reads GIDB day folders from that day on.
+/// at, other than those the active-thread state covers: the job reads GIDB day folders from
+/// that day on.
 pub const TOUCHED_SINCE: &str = "mm_touched_since";
+
+/// View of the GUIDs of the interactions a window may touch: `guid`.
+pub const TOUCHED_GUIDS: &str = "mm_touched_guids";
 
 /// `ts` closed at the cut: the cut when `ts` is open or later than it, else `ts`.
 pub(super) fn closed_at(ts: &str, cut: &str) -> String {
@@ -93,29 +98,62 @@ fn expired() -> String {
     )
 }
 
-/// The view telling the job how far back the touched interactions reach; it reads only
-/// the inputs, so the job can run it over the window's own day folders.
-pub fn touched_since() -> View {
+/// The interactions a window touches may be those of its touched calls, of their parents
+/// or of their grandparents: their GUIDs (`guid`), whose Info Mart rows the job reads.
+pub fn touched_guids() -> View {
     View::new(
-        TOUCHED_SINCE,
+        TOUCHED_GUIDS,
         format!(
-            "select min(ts) as since_ts from (\
-               select c.created_ts as ts from {MM_CALLS} c \
+            "select distinct guid from (\
+               select callid as guid from ({touched}) t \
+               union select c.parentcallid from {MM_CALLS} c \
                join ({touched}) x on x.callid = c.callid \
-               union all select i.start_ts from {MM_INTERACTIONS} i \
-               join (select callid as guid from ({touched}) t \
-                     union select c.parentcallid from {MM_CALLS} c \
-                     join ({touched}) x on x.callid = c.callid) g \
-               on g.guid = i.media_server_ixn_guid \
-               union all select start_ts from ({expired}) e) times",
+               union select p.parentcallid from {MM_CALLS} c \
+               join ({touched}) x on x.callid = c.callid \
+               join {MM_CALLS} p on p.callid = c.parentcallid) g \
+             where guid is not null",
             touched = touched_calls(),
-            expired = expired(),
         ),
     )
 }
 
-/// The views of this module, in dependency order.
-pub fn views() -> Vec<View> {
+/// The view telling the job how far back the touched interactions reach (`since_ts`),
+/// leaving out those the active-thread state covers, and whether anything is touched at all
+/// (`touched`, a count); it reads only the inputs, so the job can run it over the window's
+/// own day folders and the state.
+pub fn touched_since() -> View {
+    let covered = |alias: &str, guid: &str| {
+        format!(
+            "left join (select distinct callid from {MM_COVERED}) {alias} \
+             on {alias}.callid = {guid}"
+        )
+    };
+    View::new(
+        TOUCHED_SINCE,
+        format!(
+            "select min(case when uncovered then ts end) as since_ts, count(*) as touched \
+             from (\
+               select c.created_ts as ts, v.callid is null as uncovered from {MM_CALLS} c \
+               join ({touched}) x on x.callid = c.callid {call} \
+               union all select i.start_ts, v.callid is null from {MM_INTERACTIONS} i \
+               join (select callid as guid from ({touched}) t \
+                     union select c.parentcallid from {MM_CALLS} c \
+                     join ({touched}) x on x.callid = c.callid) g \
+               on g.guid = i.media_server_ixn_guid {interaction} \
+               union all select e.start_ts, v.callid is null from ({expired}) e {expired_guid}\
+             ) times",
+            touched = touched_calls(),
+            expired = expired(),
+            call = covered("v", "c.callid"),
+            interaction = covered("v", "i.media_server_ixn_guid"),
+            expired_guid = covered("v", "e.media_server_ixn_guid"),
+        ),
+    )
+}
+
+/// The threading views: `mx_call_latest` (latest version of each call) and
+/// `mx_call_thread` (each call with its `if_guid` and `root_guid`).
+pub fn thread_views() -> Vec<View> {
     let call_version = "coalesce(t.lastchange_ts, t.terminated_ts, t.created_ts)";
     vec![
         View::new(
@@ -140,6 +178,13 @@ pub fn views() -> Vec<View> {
                 p1_p2 = folded("p1", "p2"),
             ),
         ),
+    ]
+}
+
+/// The views of this module, in dependency order.
+pub fn views() -> Vec<View> {
+    let mut views = thread_views();
+    views.extend([
         // The calls of the touched interactions, with the cut of those due for artificial
         // termination.
         View::new(
@@ -261,5 +306,6 @@ pub fn views() -> Vec<View> {
                  where s.t1 >= s.t0"
             ),
         ),
-    ]
+    ]);
+    views
 }

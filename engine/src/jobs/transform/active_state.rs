@@ -1,0 +1,164 @@
+//! Where the multimedia stream keeps its active-thread state
+//! ([`tidemark_plans::transform::multimedia::state`]): in the GIDB store as
+//! `state_mm_active/<input>/hwm=<mark>.parquet`, one file per multimedia GIDB input and one
+//! for the covered calls (`tx_mm_covered`), written by the chunk that commits `<mark>` before
+//! it commits and read by the chunk after it. The covered calls are written last: a state
+//! without them is incomplete and reads as no state, which costs a wider GIDB read, never a
+//! wrong row. A state of another mark than the stream's is a leftover (spent, or written by a
+//! chunk that did not commit) and is removed once a chunk commits.
+
+use std::sync::Arc;
+
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
+use bytes::Bytes;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+use futures::TryStreamExt;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ArrowWriter;
+use tidemark_plans::transform::multimedia::inputs::{self as mm, MM_COVERED};
+use tidemark_plans::transform::multimedia::state::{STATE_COVERED, STATE_ROWS};
+use tidemark_sinks::gidb::GidbStore;
+
+use super::super::JobError;
+use super::session;
+
+/// The state's folder in the GIDB store.
+const ROOT: &str = "state_mm_active";
+
+/// The name under which a session sees the state rows of GIDB input `input`.
+pub fn state_table(input: &str) -> String {
+    format!("{input}_state")
+}
+
+/// The file name of the state handed on at `mark`.
+fn file_name(mark: i64) -> String {
+    format!("hwm={mark}.parquet")
+}
+
+/// The file of input `input` in the state handed on at `mark`.
+fn file(input: &str, mark: i64) -> Path {
+    Path::from(ROOT).join(input).join(file_name(mark))
+}
+
+fn store_error(path: &Path, e: impl std::fmt::Display) -> JobError {
+    JobError::Data(format!("active-thread state {path}: {e}"))
+}
+
+/// Writes the state computed in `ctx` (the views of the state module) as the state handed
+/// on at `mark`.
+pub async fn write(ctx: &SessionContext, gidb: &GidbStore, mark: i64) -> Result<(), JobError> {
+    let store = gidb.object_store();
+    let files = STATE_ROWS
+        .iter()
+        .map(|(input, view)| (*input, *view))
+        .chain([(MM_COVERED, STATE_COVERED)]);
+    for (input, view) in files {
+        let schema = mm::schema(input).expect("multimedia input schema");
+        let batches = session::collect(ctx, view).await?;
+        let path = file(input, mark);
+        let bytes = parquet_bytes(&schema, &batches).map_err(|e| store_error(&path, e))?;
+        store
+            .put(&path, bytes.into())
+            .await
+            .map_err(|e| store_error(&path, e))?;
+    }
+    Ok(())
+}
+
+/// `batches` as one Parquet file.
+fn parquet_bytes(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<Bytes, String> {
+    let mut buffer = Vec::new();
+    let mut writer =
+        ArrowWriter::try_new(&mut buffer, Arc::clone(schema), None).map_err(|e| e.to_string())?;
+    for batch in batches {
+        let batch = batch
+            .clone()
+            .with_schema(Arc::clone(schema))
+            .map_err(|e| e.to_string())?;
+        writer.write(&batch).map_err(|e| e.to_string())?;
+    }
+    writer.close().map_err(|e| e.to_string())?;
+    Ok(Bytes::from(buffer))
+}
+
+/// The rows of one state file, `None` when it does not exist.
+async fn read(store: &dyn ObjectStore, path: &Path) -> Result<Option<Vec<RecordBatch>>, JobError> {
+    let bytes = match store.get(path).await {
+        Ok(result) => result.bytes().await.map_err(|e| store_error(path, e))?,
+        Err(object_store::Error::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(store_error(path, e)),
+    };
+    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
+        .and_then(|b| b.build())
+        .map_err(|e| store_error(path, e))?;
+    let batches = reader
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| store_error(path, e))?;
+    Ok(Some(batches))
+}
+
+/// Registers the state handed on at `mark` with `ctx`: the rows of each GIDB input as
+/// [`state_table`] and the covered calls as [`MM_COVERED`]; both empty when there is no
+/// complete state for `mark`. Returns whether there was one.
+pub async fn register(
+    ctx: &SessionContext,
+    gidb: &GidbStore,
+    mark: Option<i64>,
+) -> Result<bool, JobError> {
+    let store = gidb.object_store();
+    let covered = match mark {
+        Some(mark) => read(store.as_ref(), &file(MM_COVERED, mark)).await?,
+        None => None,
+    };
+    let present = covered.is_some();
+    register_batches(ctx, MM_COVERED, covered.unwrap_or_default())?;
+    for (input, _) in STATE_ROWS {
+        let rows = match (present, mark) {
+            (true, Some(mark)) => {
+                let path = file(input, mark);
+                read(store.as_ref(), &path)
+                    .await?
+                    .ok_or_else(|| store_error(&path, "missing beside the covered calls"))?
+            }
+            _ => Vec::new(),
+        };
+        register_batches(ctx, &state_table(input), rows)?;
+    }
+    Ok(present)
+}
+
+/// Registers `batches` under `name` with the schema of the multimedia input they copy.
+fn register_batches(
+    ctx: &SessionContext,
+    name: &str,
+    batches: Vec<RecordBatch>,
+) -> Result<(), JobError> {
+    let input = name.strip_suffix("_state").unwrap_or(name);
+    let schema = mm::schema(input).expect("multimedia input schema");
+    let table = MemTable::try_new(schema, vec![batches])
+        .map_err(|e| JobError::Data(format!("{name}: {e}")))?;
+    ctx.register_table(name, Arc::new(table))
+        .map_err(|e| JobError::Data(format!("{name}: {e}")))?;
+    Ok(())
+}
+
+/// Removes every state but the one handed on at `mark`.
+pub async fn remove_all_but(gidb: &GidbStore, mark: i64) -> Result<(), JobError> {
+    let store = gidb.object_store();
+    let keep = file_name(mark);
+    let root = Path::from(ROOT);
+    let files: Vec<Path> = store
+        .list(Some(&root))
+        .map_ok(|m| m.location)
+        .try_collect()
+        .await
+        .map_err(|e| store_error(&root, e))?;
+    for file in files.iter().filter(|f| f.filename() != Some(keep.as_str())) {
+        store.delete(file).await.map_err(|e| store_error(file, e))?;
+    }
+    Ok(())
+}
