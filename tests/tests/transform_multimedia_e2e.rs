@@ -194,6 +194,45 @@ async fn interaction_ids(db: &dyn Database) -> BTreeMap<String, i64> {
     .collect()
 }
 
+/// Asserts that `a` and `b` hold the same entries, naming those that differ.
+fn assert_same<V: PartialEq + std::fmt::Debug>(
+    what: &str,
+    a: &BTreeMap<String, V>,
+    b: &BTreeMap<String, V>,
+) {
+    let differing: Vec<_> = a
+        .iter()
+        .filter(|(key, value)| b.get(*key) != Some(value))
+        .map(|(key, value)| format!("{key}: {value:?} vs {:?}", b.get(key)))
+        .collect();
+    assert!(
+        differing.is_empty() && a.len() == b.len(),
+        "{what}: {} of {} differ ({} vs {}): {differing:#?}",
+        differing.len(),
+        a.len(),
+        a.len(),
+        b.len()
+    );
+}
+
+/// Asserts that the multimedia IRFs' states add up to their durations and that their user
+/// data is the attached data in effect when they ended.
+async fn assert_irfs_consistent(db: &dyn Database) {
+    let off = states_off_their_irf(db).await;
+    assert!(off.is_empty(), "{} IRFs: {off:#?}", off.len());
+    let off = user_data_off(db).await;
+    assert!(off.is_empty(), "{} IRFs: {off:#?}", off.len());
+}
+
+/// Asserts that every interaction of `before` kept its INTERACTION_ID in `after`.
+fn assert_ids_kept(before: &BTreeMap<String, i64>, after: &BTreeMap<String, i64>) {
+    let moved: Vec<_> = before
+        .iter()
+        .filter(|(guid, id)| after.get(*guid) != Some(id))
+        .collect();
+    assert!(moved.is_empty(), "ids changed: {moved:?}");
+}
+
 #[tokio::test]
 async fn two_cycles_give_the_facts_of_one() {
     let idb = fresh_sqlite();
@@ -244,29 +283,11 @@ async fn two_cycles_give_the_facts_of_one() {
     let facts_twice = multimedia_facts(db_twice.as_ref()).await;
     let facts_once = multimedia_facts(db_once.as_ref()).await;
     assert!(facts_once.len() > first_ids.len(), "{}", facts_once.len());
-    let differing: Vec<_> = facts_once
-        .iter()
-        .filter(|(guid, facts)| facts_twice.get(*guid) != Some(facts))
-        .map(|(guid, facts)| format!("{guid}: {facts:?} vs {:?}", facts_twice.get(guid)))
-        .collect();
-    assert!(
-        differing.is_empty() && facts_twice.len() == facts_once.len(),
-        "{} of {} differ (one cycle vs two): {differing:#?}",
-        differing.len(),
-        facts_once.len()
-    );
-    let second_ids = interaction_ids(db_twice.as_ref()).await;
-    let moved: Vec<_> = first_ids
-        .iter()
-        .filter(|(guid, id)| second_ids.get(*guid) != Some(id))
-        .collect();
-    assert!(moved.is_empty(), "ids changed: {moved:?}");
+    assert_same("facts, one cycle vs two", &facts_once, &facts_twice);
+    assert_ids_kept(&first_ids, &interaction_ids(db_twice.as_ref()).await);
 
     for db in [db_once.as_ref(), db_twice.as_ref()] {
-        let off = states_off_their_irf(db).await;
-        assert!(off.is_empty(), "{} IRFs: {off:#?}", off.len());
-        let off = user_data_off(db).await;
-        assert!(off.is_empty(), "{} IRFs: {off:#?}", off.len());
+        assert_irfs_consistent(db).await;
     }
     let talked = scalar(
         db_once.as_ref(),
@@ -274,17 +295,10 @@ async fn two_cycles_give_the_facts_of_one() {
     )
     .await;
     assert!(talked > 10, "{talked} multimedia IRFs that talked");
-    let once = irf_extensions(db_once.as_ref()).await;
-    let twice = irf_extensions(db_twice.as_ref()).await;
-    let differing: Vec<_> = once
-        .iter()
-        .filter(|(irf, rows)| twice.get(*irf) != Some(rows))
-        .map(|(irf, rows)| format!("{irf}: {rows:?} vs {:?}", twice.get(irf)))
-        .collect();
-    assert!(
-        differing.is_empty() && once.len() == twice.len(),
-        "states and user data of {} IRFs differ (one cycle vs two): {differing:#?}",
-        differing.len()
+    assert_same(
+        "states and user data of the IRFs, one cycle vs two",
+        &irf_extensions(db_once.as_ref()).await,
+        &irf_extensions(db_twice.as_ref()).await,
     );
 }
 
@@ -439,34 +453,14 @@ async fn daily_chunks_with_the_state_give_the_facts_of_cycles_without_it() {
     let facts_daily = multimedia_facts(db_daily.as_ref()).await;
     let facts_cycles = multimedia_facts(db_cycles.as_ref()).await;
     assert!(facts_daily.len() > 60, "{}", facts_daily.len());
-    let differing: Vec<_> = facts_daily
-        .iter()
-        .filter(|(guid, facts)| facts_cycles.get(*guid) != Some(facts))
-        .map(|(guid, facts)| format!("{guid}: {facts:?} vs {:?}", facts_cycles.get(guid)))
-        .collect();
-    assert!(
-        differing.is_empty() && facts_daily.len() == facts_cycles.len(),
-        "{} of {} differ (daily chunks vs cycles): {differing:#?}",
-        differing.len(),
-        facts_daily.len()
+    assert_same("facts, daily chunks vs cycles", &facts_daily, &facts_cycles);
+    assert_irfs_consistent(db_daily.as_ref()).await;
+    assert_same(
+        "states and user data of the IRFs, daily chunks vs cycles",
+        &irf_extensions(db_daily.as_ref()).await,
+        &irf_extensions(db_cycles.as_ref()).await,
     );
-    let daily = irf_extensions(db_daily.as_ref()).await;
-    let cycles = irf_extensions(db_cycles.as_ref()).await;
-    let differing = daily
-        .iter()
-        .filter(|(irf, rows)| cycles.get(*irf) != Some(rows))
-        .count();
-    assert!(
-        differing == 0 && daily.len() == cycles.len(),
-        "states and user data of {differing} of {} IRFs differ",
-        daily.len()
-    );
-    let last_ids = interaction_ids(db_cycles.as_ref()).await;
-    let moved: Vec<_> = first_ids
-        .iter()
-        .filter(|(guid, id)| last_ids.get(*guid) != Some(id))
-        .collect();
-    assert!(moved.is_empty(), "ids changed: {moved:?}");
+    assert_ids_kept(&first_ids, &interaction_ids(db_cycles.as_ref()).await);
 }
 
 /// Per chat of the ground truth (root CallID): the consultation's initiator dialing and talk
