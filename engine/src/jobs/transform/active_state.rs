@@ -101,43 +101,58 @@ async fn read(store: &dyn ObjectStore, path: &Path) -> Result<Option<Vec<RecordB
     Ok(Some(batches))
 }
 
-/// Registers the state handed on at `mark` with `ctx`: the rows of each GIDB input as
-/// [`state_table`] and the covered calls as [`MM_COVERED`]; both empty when there is no
-/// complete state for `mark`. Returns whether there was one.
-pub async fn register(
-    ctx: &SessionContext,
-    gidb: &GidbStore,
-    mark: Option<i64>,
-) -> Result<bool, JobError> {
-    let store = gidb.object_store();
-    let covered = match mark {
-        Some(mark) => read(store.as_ref(), &file(MM_COVERED, mark)).await?,
-        None => None,
-    };
-    let present = covered.is_some();
-    register_batches(ctx, MM_COVERED, covered.unwrap_or_default())?;
-    for (input, _) in STATE_ROWS {
-        let rows = match (present, mark) {
-            (true, Some(mark)) => {
-                let path = file(input, mark);
-                read(store.as_ref(), &path)
-                    .await?
-                    .ok_or_else(|| store_error(&path, "missing beside the covered calls"))?
-            }
-            _ => Vec::new(),
-        };
-        register_batches(ctx, &state_table(input), rows)?;
-    }
-    Ok(present)
+/// A state read back: the covered calls and the rows of each GIDB input.
+#[derive(Debug, Clone, Default)]
+pub struct ActiveState {
+    covered: Vec<RecordBatch>,
+    rows: Vec<(&'static str, Vec<RecordBatch>)>,
 }
 
-/// Registers `batches` under `name` with the schema of the multimedia input they copy.
+/// Reads the state handed on at `mark`; `None` when there is no complete one.
+pub async fn load(gidb: &GidbStore, mark: Option<i64>) -> Result<Option<ActiveState>, JobError> {
+    let Some(mark) = mark else {
+        return Ok(None);
+    };
+    let store = gidb.object_store();
+    let Some(covered) = read(store.as_ref(), &file(MM_COVERED, mark)).await? else {
+        return Ok(None);
+    };
+    let mut rows = Vec::new();
+    for (input, _) in STATE_ROWS {
+        let path = file(input, mark);
+        let batches = read(store.as_ref(), &path)
+            .await?
+            .ok_or_else(|| store_error(&path, "missing beside the covered calls"))?;
+        rows.push((input, batches));
+    }
+    Ok(Some(ActiveState { covered, rows }))
+}
+
+/// Registers `state` with `ctx`: the rows of each GIDB input as [`state_table`] and the
+/// covered calls as [`MM_COVERED`]; all empty without a state.
+pub fn register(ctx: &SessionContext, state: Option<&ActiveState>) -> Result<(), JobError> {
+    let empty = ActiveState::default();
+    let state = state.unwrap_or(&empty);
+    register_batches(ctx, MM_COVERED, MM_COVERED, state.covered.clone())?;
+    for (input, _) in STATE_ROWS {
+        let rows = state
+            .rows
+            .iter()
+            .find(|(name, _)| *name == input)
+            .map(|(_, batches)| batches.clone())
+            .unwrap_or_default();
+        register_batches(ctx, &state_table(input), input, rows)?;
+    }
+    Ok(())
+}
+
+/// Registers `batches` under `name` with the schema of multimedia input `input`.
 fn register_batches(
     ctx: &SessionContext,
     name: &str,
+    input: &str,
     batches: Vec<RecordBatch>,
 ) -> Result<(), JobError> {
-    let input = name.strip_suffix("_state").unwrap_or(name);
     let schema = mm::schema(input).expect("multimedia input schema");
     let table = MemTable::try_new(schema, vec![batches])
         .map_err(|e| JobError::Data(format!("{name}: {e}")))?;

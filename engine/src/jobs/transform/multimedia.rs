@@ -19,7 +19,7 @@ use tidemark_sinks::gidb::{day_of, GidbStore};
 
 use super::super::audit::next_audit_key;
 use super::super::{JobContext, JobError};
-use super::active_state;
+use super::active_state::{self, ActiveState};
 use super::commit::{self, column_range, current_mark, extraction_horizon, row_count, ChunkCommit};
 use super::session::{self, DayRange};
 use super::streams::{config_marks, output_steps, partition_steps, StreamReport};
@@ -287,12 +287,14 @@ struct Probe {
 async fn probe(
     ctx: &JobContext,
     gidb: &GidbStore,
+    state: Option<&ActiveState>,
     mark: Option<i64>,
     horizon: i64,
 ) -> Result<Probe, JobError> {
     let window = (mark.unwrap_or(i64::MIN), horizon);
     let df = session::new_session(gidb);
-    let has_state = active_state::register(&df, gidb, mark).await?;
+    active_state::register(&df, state)?;
+    let has_state = state.is_some();
     let keep = i64::from(ctx.config.gim_etl.days_to_keep_active_facts) * 86_400;
     let mut days = DayRange {
         first: mark.map(|mark| day_text(if has_state { mark } else { mark - keep })),
@@ -342,7 +344,8 @@ async fn run_chunk(
     let started = Utc::now();
     let audit_key = next_audit_key(db).await?;
 
-    let probe = probe(ctx, gidb, report.mark, horizon).await?;
+    let state = active_state::load(gidb, report.mark).await?;
+    let probe = probe(ctx, gidb, state.as_ref(), report.mark, horizon).await?;
     let mut steps = Vec::new();
     let mut rows = 0;
     let mut start_keys = None;
@@ -358,7 +361,7 @@ async fn run_chunk(
             );
         }
         let df = session::new_session(gidb);
-        active_state::register(&df, gidb, report.mark).await?;
+        active_state::register(&df, state.as_ref())?;
         register_inputs(ctx, &df, gidb, days, window).await?;
         for (name, _) in mm::MM_GIDB_INPUTS {
             session::materialize_input(&df, name).await?;
