@@ -78,9 +78,14 @@ async fn states_off_their_irf(db: &dyn Database) -> Vec<String> {
     let rows = db
         .query(&format!(
             "select i.interaction_resource_id, i.cons_init_dial_duration, \
-             i.ring_duration + i.cons_rcv_ring_duration, \
-             i.talk_duration + i.cons_init_talk_duration + i.cons_rcv_talk_duration, \
-             i.hold_duration + i.cons_init_hold_duration + i.cons_rcv_hold_duration, \
+             i.ring_duration + i.cons_rcv_ring_duration + i.post_cons_xfer_ring_duration \
+                 + i.conf_join_ring_duration, \
+             i.talk_duration + i.cons_init_talk_duration + i.cons_rcv_talk_duration \
+                 + i.post_cons_xfer_talk_duration + i.conf_init_talk_duration \
+                 + i.conf_join_talk_duration, \
+             i.hold_duration + i.cons_init_hold_duration + i.cons_rcv_hold_duration \
+                 + i.post_cons_xfer_hold_duration + i.conf_init_hold_duration \
+                 + i.conf_join_hold_duration, \
              s.initiate, s.alert, s.connect, s.hold, i.active_flag, s.active \
              {MULTIMEDIA_IRFS} and i.resource_key in \
                  (select resource_key from resource_ where resource_type_code = 'AGENT') \
@@ -464,9 +469,11 @@ async fn daily_chunks_with_the_state_give_the_facts_of_cycles_without_it() {
 }
 
 /// Per chat of the ground truth (root CallID): the consultation's initiator dialing and talk
-/// seconds and the invited agent's ring and talk seconds (zero without a consultation), and
-/// the virtual-queue stays with their seconds in the queue.
-fn truth_chats(path: &std::path::Path) -> BTreeMap<String, ([f64; 4], usize, f64)> {
+/// seconds, the invited agent's ring and talk seconds in it, and the invited agent's talk
+/// seconds in the chat after the consultation became a transfer, then a conference (its
+/// party moved into the chat: same PartyGUID); zero without a consultation. Then the
+/// virtual-queue stays with their seconds in the queue, and the scenario.
+fn truth_chats(path: &std::path::Path) -> BTreeMap<String, ([f64; 6], usize, f64, String)> {
     let mut out = BTreeMap::new();
     for line in std::fs::read_to_string(path).unwrap().lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -474,17 +481,16 @@ fn truth_chats(path: &std::path::Path) -> BTreeMap<String, ([f64; 4], usize, f64
             continue;
         }
         let legs = v["legs"].as_array().unwrap();
-        let root = legs.iter().find(|l| l["call_type"] != 4).unwrap()["call_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let root = legs.iter().find(|l| l["call_type"] != 4).unwrap()["call_id"].clone();
         let consults: Vec<_> = legs
             .iter()
             .filter(|l| l["call_type"] == 4)
             .map(|l| l["call_id"].clone())
             .collect();
-        let mut consult = [0.0; 4];
-        for p in v["parties"].as_array().unwrap() {
+        let scenario = v["scenario"].as_str().unwrap().to_string();
+        let parties = v["parties"].as_array().unwrap();
+        let mut consult = [0.0; 6];
+        for p in parties {
             if consults.contains(&p["call_id"]) {
                 let at = if p["role"] == 1 { 0 } else { 2 };
                 let first = if at == 0 { "dial_s" } else { "ring_s" };
@@ -492,20 +498,35 @@ fn truth_chats(path: &std::path::Path) -> BTreeMap<String, ([f64; 4], usize, f64
                 consult[at + 1] += p["talk_s"].as_f64().unwrap();
             }
         }
+        let moved = parties.iter().filter(|p| {
+            p["call_id"] == root
+                && parties
+                    .iter()
+                    .any(|k| consults.contains(&k["call_id"]) && k["party_guid"] == p["party_guid"])
+        });
+        for p in moved {
+            let at = if scenario == "chat_consult_conference" {
+                5
+            } else {
+                4
+            };
+            consult[at] += p["talk_s"].as_f64().unwrap();
+        }
         let routing = v["routing"].as_array().unwrap();
         let queued = routing
             .iter()
             .map(|r| (r["left_ms"].as_i64().unwrap() - r["entered_ms"].as_i64().unwrap()) as f64)
             .sum::<f64>()
             / 1000.0;
-        out.insert(root, (consult, routing.len(), queued));
+        let root = root.as_str().unwrap().to_string();
+        out.insert(root, (consult, routing.len(), queued, scenario));
     }
     out
 }
 
 /// The same per chat from the Info Mart: consultation measures by role, and the MSFs of
 /// virtual queues with their seconds.
-async fn mart_chats(db: &dyn Database) -> BTreeMap<String, ([i64; 4], i64, i64)> {
+async fn mart_chats(db: &dyn Database) -> BTreeMap<String, ([i64; 6], i64, i64)> {
     let role = |code: &str, column: &str| {
         format!(
             "(select coalesce(sum(i.{column}), 0) from interaction_resource_fact i \
@@ -517,20 +538,25 @@ async fn mart_chats(db: &dyn Database) -> BTreeMap<String, ([i64; 4], i64, i64)>
               where m.interaction_id = f.interaction_id and r.resource_subtype = 'VirtualQueue'";
     let rows = db
         .query(&format!(
-            "select f.media_server_ixn_guid, {}, {}, {}, {}, (select count(*) {vq}), \
+            "select f.media_server_ixn_guid, {}, {}, {}, {}, {}, {}, (select count(*) {vq}), \
              (select coalesce(sum(m.mediation_duration), 0) {vq}) {MULTIMEDIA} \
              and t.media_name_code = 'CHAT' and f.active_flag = 0",
             role("INITIATEDCONSULT", "cons_init_dial_duration"),
             role("INITIATEDCONSULT", "cons_init_talk_duration"),
             role("RECEIVEDCONSULT", "cons_rcv_ring_duration"),
             role("RECEIVEDCONSULT", "cons_rcv_talk_duration"),
+            role("RECEIVEDCONSULT", "post_cons_xfer_talk_duration"),
+            role("RECEIVEDCONSULT", "conf_join_talk_duration"),
         ))
         .await
         .unwrap();
     rows.into_iter()
         .map(|r| {
             let v: Vec<i64> = r[1..].iter().map(|x| x.as_i64().unwrap()).collect();
-            (r[0].to_string(), ([v[0], v[1], v[2], v[3]], v[4], v[5]))
+            (
+                r[0].to_string(),
+                ([v[0], v[1], v[2], v[3], v[4], v[5]], v[6], v[7]),
+            )
         })
         .collect()
 }
@@ -553,20 +579,31 @@ async fn chat_consultations_and_virtual_queues_match_the_truth() {
     let expected = truth_chats(&truth);
     let actual = mart_chats(db.as_ref()).await;
     let consulted = expected.values().filter(|(c, ..)| c[1] > 0.0).count();
+    let ended = |scenario: &str| {
+        expected
+            .values()
+            .filter(|(c, _, _, s)| s == scenario && c[4] + c[5] > 0.0)
+            .count()
+    };
+    let (transferred, conferenced) = (
+        ended("chat_consult_transfer"),
+        ended("chat_consult_conference"),
+    );
     assert!(
-        expected.len() > 20 && consulted > 2,
-        "{} chats, {consulted} with a consultation",
+        expected.len() > 20 && consulted > 2 && transferred > 0 && conferenced > 0,
+        "{} chats, {consulted} with a consultation, {transferred} completed as a transfer, \
+         {conferenced} as a conference",
         expected.len()
     );
     let mut wrong = Vec::new();
-    for (guid, (consult, stays, queued)) in &expected {
+    for (guid, (consult, stays, queued, _)) in &expected {
         let Some((mart_consult, mart_stays, mart_queued)) = actual.get(guid) else {
             wrong.push(format!("{guid}: not transformed"));
             continue;
         };
         // Whole seconds per state segment: up to a second each.
         let close = |mart: i64, truth: f64, slack: f64| (mart as f64 - truth).abs() <= slack;
-        let consult_ok = (0..4).all(|k| close(mart_consult[k], consult[k], 1.0));
+        let consult_ok = (0..6).all(|k| close(mart_consult[k], consult[k], 1.0));
         if !consult_ok
             || *mart_stays != *stays as i64
             || !close(*mart_queued, *queued, *stays as f64)

@@ -71,6 +71,8 @@ pub struct Knobs {
     pub chat_patience: Ms,
     /// Answered chats in which the agent invites another agent into a consultation.
     pub chat_consult: f64,
+    /// Chat consultations completed as a transfer, and as a conference (the rest return).
+    pub chat_consult_completion: [f64; 2],
 }
 
 impl Default for Knobs {
@@ -110,6 +112,7 @@ impl Default for Knobs {
             email_transfer: 0.08,
             chat_patience: 4 * MIN,
             chat_consult: 0.15,
+            chat_consult_completion: [0.3, 0.2],
         }
     }
 }

@@ -260,32 +260,59 @@ impl World {
         let ta = tr + self.rng.between(2 * SEC, 10 * SEC);
         let end = ta + self.rng.lognormal_ms(8 * MIN, 0.5, MIN, 60 * MIN);
         self.recs[0].change(pa, ta, st::CONNECTED, ev::ESTABLISHED);
-        let consulted =
-            self.rng.chance(self.knobs.chat_consult) && self.chat_consult(c, (a, pa), ta, end);
+        let consult = if self.rng.chance(self.knobs.chat_consult) {
+            self.chat_consult(c, (a, pa), ta, end)
+        } else {
+            None
+        };
+        let (closer, scenario, outcome) = match consult {
+            None => (pa, "chat", "answered"),
+            Some((ChatConsultEnd::Returned, _)) => (pa, "chat_consult", "answered"),
+            Some((ChatConsultEnd::Transferred, pb)) => (pb, "chat_consult_transfer", "transferred"),
+            Some((ChatConsultEnd::Conferenced, _)) => {
+                (pa, "chat_consult_conference", "conferenced")
+            }
+        };
         let rec = &mut self.recs[0];
-        rec.attach(c, Some(pa), end, "isOnline", "0".to_string(), false);
-        rec.end(pa, end, ev::RELEASED);
+        rec.attach(c, Some(closer), end, "isOnline", "0".to_string(), false);
+        rec.end(closer, end, ev::RELEASED);
         rec.end_call(c, end);
         rec.mm[0].stop_reason = Some("Completed");
-        let scenario = if consulted { "chat_consult" } else { "chat" };
-        self.commit(1, summary(scenario, "answered"), false);
+        self.commit(1, summary(scenario, outcome), false);
     }
 
     /// Agent `a`, on chat `call` through party `pa` from `ta` until `end`, invites another
-    /// chat agent into a consultation once one is free: a CallType 4 call whose parent is the chat, where
-    /// `a`'s originating party dials until the invited agent accepts and both leave before
-    /// the chat ends. False when no chat agent is free in time.
-    fn chat_consult(&mut self, call: usize, (a, pa): (usize, usize), ta: Ms, end: Ms) -> bool {
+    /// chat agent into a consultation once one is free: a CallType 4 call whose parent is the
+    /// chat, where `a`'s originating party dials until the invited agent accepts. The
+    /// consultation then returns (both leave it), becomes a transfer (the invited agent's
+    /// party moves into the chat and `a` leaves) or a conference (it moves into the chat
+    /// beside `a`, and leaves before the chat ends), always before `end`. The ending and the
+    /// invited agent's party in the chat (its consultation party when it returned); `None`
+    /// when no chat agent is free in time.
+    fn chat_consult(
+        &mut self,
+        call: usize,
+        (a, pa): (usize, usize),
+        ta: Ms,
+        end: Ms,
+    ) -> Option<(ChatConsultEnd, usize)> {
         let tc = ta + self.rng.between(10 * SEC, 60 * SEC);
-        let Some((b, tb)) = self.acquire(0, CHAT_GROUP, tc, end - MIN) else {
-            return false;
-        };
+        let (b, tb) = self.acquire(0, CHAT_GROUP, tc, end - MIN)?;
         let accept = tb + self.rng.between(2 * SEC, 10 * SEC);
         let talk = self.rng.lognormal_ms(2 * MIN, 0.5, 20 * SEC, 10 * MIN);
         let done = (accept + talk).min(end - SEC);
         if done <= accept {
-            return false;
+            return None;
         }
+        let [transfer, conference] = self.knobs.chat_consult_completion;
+        let ending = [
+            ChatConsultEnd::Returned,
+            ChatConsultEnd::Transferred,
+            ChatConsultEnd::Conferenced,
+        ][self
+            .rng
+            .weighted(&[1.0 - transfer - conference, transfer, conference])];
+        let leave = done + self.rng.lognormal_ms(MIN, 0.5, 10 * SEC, 10 * MIN);
         let rng = &mut self.rng;
         let rec = &mut self.recs[0];
         let k = rec.open_call(rng, tb, call_type::CONSULT, "chat", Some(call));
@@ -320,12 +347,49 @@ impl World {
         for p in [pk, pb] {
             rec.change(p, accept, st::CONNECTED, ev::ESTABLISHED);
         }
-        for p in [pb, pk] {
-            rec.end(p, done, ev::RELEASED);
-        }
+        let moved = match ending {
+            ChatConsultEnd::Returned => {
+                for p in [pb, pk] {
+                    rec.end(p, done, ev::RELEASED);
+                }
+                pb
+            }
+            ChatConsultEnd::Transferred | ChatConsultEnd::Conferenced => {
+                let transferred = matches!(ending, ChatConsultEnd::Transferred);
+                let (event, as_role, link) = if transferred {
+                    (ev::TRANSFERRED, role::DESTINATION, link_type::TRANSFER)
+                } else {
+                    (
+                        ev::CONFERENCED,
+                        role::CONFERENCE_MEMBER,
+                        link_type::CONFERENCE,
+                    )
+                };
+                rec.end(pk, done, event);
+                let moved = rec.move_party(rng, pb, call, done, (as_role, pa, link));
+                if transferred {
+                    rec.end(pa, done, ev::TRANSFERRED);
+                } else {
+                    rec.change(pa, done, st::CONNECTED, ev::CONFERENCED);
+                    rec.end(moved, leave.min(end - SEC).max(done), ev::RELEASED);
+                }
+                moved
+            }
+        };
         rec.end_call(k, done);
-        true
+        Some((ending, moved))
     }
+}
+
+/// How a chat consultation ended.
+#[derive(Clone, Copy)]
+enum ChatConsultEnd {
+    /// Both agents left it; the inviting agent kept the chat.
+    Returned,
+    /// The invited agent took the chat over.
+    Transferred,
+    /// The invited agent joined the chat beside the inviting one.
+    Conferenced,
 }
 
 /// Puts interaction `call` into interaction queue `queue` at `t0` with one attached key,

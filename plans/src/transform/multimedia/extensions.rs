@@ -39,7 +39,7 @@ pub fn views() -> Vec<View> {
         prefix: "mx",
         segments: format!(
             "select i.interaction_resource_id, i.resource_role, 0 as leg_source, \
-             s.irf_guid as leg_party, s.pseq, s.t0, s.t1, s.state, s.leg_context as ctx, \
+             s.partyid as leg_party, s.pseq, s.t0, s.t1, s.state, s.leg_context as ctx, \
              ({measured}) as measured, s.open \
              from mx_segment s join mx_irf_ids i on i.irf_guid = s.irf_guid \
              where i.kind = 'agent'",
@@ -59,7 +59,7 @@ pub fn views() -> Vec<View> {
         parties: format!(
             "select 0 as root_data_source_key, p.if_guid as interaction_guid, i.irf_guid, \
              p.data_source_key, p.partyid from mx_irf_ids i \
-             join mx_party p on p.partyid = i.irf_guid \
+             join mx_party p on p.irf_guid = i.irf_guid \
              union all select 0, m.if_guid, {msf}, p.data_source_key, p.partyid \
              from mx_msf_outcome m join mx_party p on p.partyid = m.stay_id"
         ),

@@ -192,7 +192,8 @@ pub fn views() -> Vec<View> {
                  i.irf_anchor, case when i.irf_anchor = 1 \
                       then coalesce(i.customer_answer_ts, i.end_ts) end as irf_anchor_ts, \
                  case when i.end_rank = 1 then 1 else 0 end as last_interaction_resource, \
-                 {measures}, i.customer_handle_count, i.stop_action, \
+                 {measures}, i.customer_handle_count, i.conference_initiated_count, \
+                 i.stop_action, \
                  case when i.resource_role = 'InitiatedConsult' then 1 else 0 end \
                       as agent_to_agent_cons_count, \
                  case when i.resource_role = 'InitiatedConsult' \

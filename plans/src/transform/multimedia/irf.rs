@@ -8,6 +8,7 @@ use crate::transform::inputs::DESCRIPTORS;
 use crate::transform::{count_if, sum_if, View};
 
 use super::stop::STOPPERS;
+use super::threads::CONFERENCES;
 use super::vq::IRF_VQ;
 
 /// Party states a family measures: state code and column stem.
@@ -27,16 +28,30 @@ const INITIATOR_STATES: States = &[
     (STATE_HELD, "hold"),
 ];
 
+/// Talking and holding.
+const CONFERENCE_STATES: States = &[(STATE_CONNECTED, "talk"), (STATE_HELD, "hold")];
+
 /// Column prefixes of the measure families, the segments each counts and their states: the
 /// resource's own time by context (§4.5: primary, a chat consultation it initiated or
-/// received), and the customer overlay (the customer is on every inbound or outbound
-/// multimedia interaction, never on a consultation).
-const FAMILIES: [(&str, &str, States); 4] = [
+/// received, the chat after the consultation became a transfer or conference, its own chat
+/// in a conference it set up), then the customer overlay (the customer is on every inbound
+/// or outbound multimedia interaction, never on a consultation).
+const FAMILIES: [(&str, &str, States); 7] = [
     ("", "leg_context = 'primary'", RECEIVER_STATES),
     ("cons_init_", "leg_context = 'cons_init'", INITIATOR_STATES),
     ("cons_rcv_", "leg_context = 'cons_rcv'", RECEIVER_STATES),
+    (
+        "post_cons_xfer_",
+        "leg_context = 'post_xfer'",
+        RECEIVER_STATES,
+    ),
+    ("conf_init_", "leg_context = 'conf_init'", CONFERENCE_STATES),
+    ("conf_join_", "leg_context = 'conf_join'", RECEIVER_STATES),
     ("customer_", "cust_present", RECEIVER_STATES),
 ];
+
+/// The families of the resource's own time: all but the customer overlay.
+const OWN_TIME: usize = FAMILIES.len() - 1;
 
 /// The measure columns `mx_irf_metrics` produces and the IRF output carries.
 pub fn measure_columns() -> Vec<String> {
@@ -56,7 +71,7 @@ pub fn measure_columns() -> Vec<String> {
 /// Whether the `mx_segment` row `segment` is in a state one of the IRF's families measures
 /// in the segment's context.
 pub fn measured_segment(segment: &str) -> String {
-    let families: Vec<String> = FAMILIES[..3]
+    let families: Vec<String> = FAMILIES[..OWN_TIME]
         .iter()
         .map(|(_, filter, states)| {
             let states: Vec<String> = states.iter().map(|(state, _)| state.to_string()).collect();
@@ -102,7 +117,7 @@ const ROLE: &str = "case when l.kind = 'mediation' then 'Received' \
 
 /// The technical result and its reason (§4.6), as two `case` expressions.
 fn result_cases() -> (String, String) {
-    let arms: [(String, &str, &str); 8] = [
+    let arms: [(String, &str, &str); 9] = [
         (
             "l.kind = 'mediation'".into(),
             "Abandoned",
@@ -116,10 +131,11 @@ fn result_cases() -> (String, String) {
             "Unspecified",
         ),
         (
-            "dw.parentpartyid is not null".into(),
-            "Deferred",
+            format!("l.ccevent = {EVENT_CONFERENCED}"),
+            "Conferenced",
             "Unspecified",
         ),
+        ("dw.irf_guid is not null".into(), "Deferred", "Unspecified"),
         (
             format!("m.answer_ts is null and l.ccevent = {EVENT_DIVERTED}"),
             "Redirected",
@@ -167,18 +183,33 @@ pub fn views() -> Vec<View> {
                 measures = measures().join(", ")
             ),
         ),
+        // The end of each agent IRF (open while one of its parties is), the CCEvent of its
+        // last party, and whether it joined a conference (a party moved in by one).
+        View::new(
+            "mx_irf_span",
+            format!(
+                "select irf_guid, \
+                 case when count(end_ts) < count(*) then null else max(end_ts) end as end_ts, \
+                 first_value(ccevent order by created_ts desc, partyid desc) as ccevent, \
+                 max(case when partyid <> irf_guid and parentlinktype = {LINK_CONFERENCE} \
+                     then 1 else 0 end) as conference_joined \
+                 from mx_party where kind = 'agent' group by irf_guid"
+            ),
+        ),
+        // Each IRF's first party, with the end and last CCEvent of all its parties.
         View::new(
             "mx_leg",
             format!(
-                "select if_guid, partyid as irf_guid, 'agent' as kind, callid, agentid, \
-                 placeid, endpointdn, prole, parentlinktype, parent_kind, ccevent, \
-                 created_ts as first_created, end_ts, stay_id, from_partyid, calltype \
-                 from mx_delivery \
+                "select d.if_guid, d.irf_guid, 'agent' as kind, d.callid, d.agentid, \
+                 d.placeid, d.endpointdn, d.prole, d.parentlinktype, d.parent_kind, sp.ccevent, \
+                 d.created_ts as first_created, sp.end_ts, d.stay_id, d.from_partyid, \
+                 d.calltype, sp.conference_joined \
+                 from mx_delivery d join mx_irf_span sp on sp.irf_guid = d.irf_guid \
                  union all \
                  select s.if_guid, s.stay_id as irf_guid, 'mediation', s.callid, 0, \
                  cast(null as int), s.endpointdn, 0, s.parentlinktype, cast(null as varchar), \
                  {EVENT_ABANDONED}, s.start_ts, s.left_ts, s.stay_id, cast(null as varchar), \
-                 cast(null as int) from mx_stay s where s.abandoned = 1"
+                 cast(null as int), 0 from mx_stay s where s.abandoned = 1"
             ),
         ),
         View::new(
@@ -193,14 +224,22 @@ pub fn views() -> Vec<View> {
                  {measured}, m.answer_ts, m.customer_answer_ts, \
                  case when m.customer_answer_ts is not null then 1 else 0 end \
                       as customer_handle_count, \
-                 {ROLE} as resource_role, 'Unspecified' as role_reason, \
+                 {ROLE} as resource_role, \
+                 case when l.conference_joined = 1 and l.calltype = {CALL_CONSULT} \
+                      then 'ConferenceJoined' \
+                      else 'Unspecified' end as role_reason, \
+                 case when cf.conf_ts is not null then 1 else 0 end \
+                      as conference_initiated_count, \
                  {result} as technical_result, {reason} as result_reason \
                  from mx_leg l left join mx_stay st on st.stay_id = l.stay_id \
                  left join mx_irf_metrics m on m.irf_guid = l.irf_guid \
                  left join {IRF_VQ} vq on vq.irf_guid = l.irf_guid \
-                 left join {STOPPERS} sp on sp.partyid = l.irf_guid \
-                 left join (select distinct parentpartyid from mx_party where kind = 'workbin') dw \
-                 on dw.parentpartyid = l.irf_guid and l.kind = 'agent'"
+                 left join {STOPPERS} sp on sp.irf_guid = l.irf_guid \
+                 left join {CONFERENCES} cf on cf.irf_guid = l.irf_guid \
+                 left join (select distinct a.irf_guid from mx_party w \
+                            join mx_party a on a.partyid = w.parentpartyid \
+                            where w.kind = 'workbin') dw \
+                 on dw.irf_guid = l.irf_guid and l.kind = 'agent'"
             ),
         ),
         View::new(

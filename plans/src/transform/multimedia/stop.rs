@@ -12,8 +12,9 @@
 use crate::transform::codes::*;
 use crate::transform::View;
 
-/// View of the agent parties that stopped their interaction: `partyid`, `into_stop_queue`
-/// (placed it into a stop-interaction queue) and `stop_action`.
+/// View of the agent IRFs that stopped their interaction (through one of their parties):
+/// `irf_guid`, `into_stop_queue` (placed it into a stop-interaction queue) and
+/// `stop_action`.
 pub const STOPPERS: &str = "mx_stopper";
 
 /// The views of this module, in dependency order (after the parties).
@@ -21,14 +22,14 @@ pub fn views() -> Vec<View> {
     vec![View::new(
         STOPPERS,
         format!(
-            "select a.partyid, max(case when s.partyid is null then 0 else 1 end) \
+            "select a.irf_guid, max(case when s.partyid is null then 0 else 1 end) \
              as into_stop_queue, \
              max(case when s.partyid is not null or (a.ccevent = {EVENT_RELEASED} \
                  and a.end_ts = c.end_ts and c.calltype <> {CALL_CONSULT}) then 1 else 0 end) \
              as stop_action \
              from mx_party a join mx_call c on c.callid = a.callid \
              left join mx_party s on s.parentpartyid = a.partyid and s.kind = 'stop' \
-             where a.kind = 'agent' group by a.partyid"
+             where a.kind = 'agent' group by a.irf_guid"
         ),
     )]
 }

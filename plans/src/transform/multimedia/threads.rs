@@ -13,8 +13,13 @@
 //! it active past `days-to-keep-active-facts`. An interaction whose G_CALL row has not been
 //! extracted yet waits: its call row brings it in.
 //!
-//! *Contexts.* An agent party's time is in the primary context, except on a consultation
-//! call: the inviting agent's (originator) is `cons_init`, the invited agent's `cons_rcv`.
+//! *IRFs and contexts.* An agent party is an IRF, and a party that moved in from another
+//! call of the interaction (a chat consultation completed as a transfer or conference:
+//! same PartyGUID) continues it. Its time is in the primary context, except on a
+//! consultation call — the inviting agent's (originator) is `cons_init`, the invited
+//! agent's `cons_rcv` — after it moved into the chat (`post_xfer` when moved by transfer,
+//! `conf_join` by conference), and the inviting agent's own chat after it completed the
+//! conference (`conf_init`).
 //!
 //! *Artificial termination.* An interaction that started more than `active_keep_seconds`
 //! before the window end is transformed as it stood at `start + active_keep_seconds` (the
@@ -37,6 +42,10 @@ pub const TOUCHED_SINCE: &str = "mm_touched_since";
 
 /// View of the GUIDs of the interactions a window may touch: `guid`.
 pub const TOUCHED_GUIDS: &str = "mm_touched_guids";
+
+/// View of the agent IRFs that completed a chat consultation as a conference: `irf_guid`,
+/// `conf_ts`.
+pub const CONFERENCES: &str = "mx_conference";
 
 /// `ts` closed at the cut: the cut when `ts` is open or later than it, else `ts`.
 pub(super) fn closed_at(ts: &str, cut: &str) -> String {
@@ -212,7 +221,8 @@ pub fn views() -> Vec<View> {
         View::new(
             "mx_party",
             format!(
-                "select p.partyid, p.type as party_type, p.prole, p.parentpartyid, \
+                "select p.partyid, p.partyguid, {irf_guid} as irf_guid, p.type as party_type, \
+                 p.prole, p.parentpartyid, \
                  coalesce(p.parentlinktype, 0) as parentlinktype, p.callid, p.endpointdn, \
                  coalesce(p.agentid, 0) as agentid, p.placeid, p.data_source_key, p.created_ts, \
                  {end} as end_ts, \
@@ -230,6 +240,12 @@ pub fn views() -> Vec<View> {
                  left join (select distinct queue_name from {MM_STOP_QUEUES}) sq on sq.queue_name = p.endpointdn \
                  where c.cut_ts is null or p.created_ts <= c.cut_ts",
                 end = closed_at("p.terminated_ts", "c.cut_ts"),
+                irf_guid = format!(
+                    "case when p.type = {PARTY_MM_PLACE} and p.partyguid is not null \
+                     then first_value(p.partyid) over (partition by c.if_guid, p.partyguid \
+                          order by p.created_ts, p.partyid) \
+                     else p.partyid end"
+                ),
                 parties = latest(
                     MM_PARTIES,
                     "partyid",
@@ -264,45 +280,71 @@ pub fn views() -> Vec<View> {
                             and m.kind in ('queue', 'workbin')) r on r.stay_id = q.partyid"
             ),
         ),
-        // The stay that delivered each agent party (its parent, or the queue of the
-        // strategy that is its parent) and the agent party it came from (its parent, or
-        // the agent that put it into that stay).
+        // The stay that delivered each agent IRF's first party (its parent, or the queue of
+        // the strategy that is its parent) and the agent IRF it came from (its parent's, or
+        // that of the agent that put it into that stay). A party that moved in from another
+        // call of the interaction (same PartyGUID) continues the IRF of its first party.
         View::new(
             "mx_delivery",
             "select a.*, par.kind as parent_kind, \
              case when par.kind in ('queue', 'workbin') then par.partyid \
                   when par.kind = 'strategy' and gp.kind in ('queue', 'workbin') \
                   then gp.partyid end as stay_id, \
-             case when par.kind = 'agent' then par.partyid \
-                  when gp.kind = 'agent' then gp.partyid end as from_partyid \
+             case when par.kind = 'agent' then par.irf_guid \
+                  when gp.kind = 'agent' then gp.irf_guid end as from_partyid \
              from mx_party a left join mx_party par on par.partyid = a.parentpartyid \
              left join mx_party gp on gp.partyid = par.parentpartyid \
              and par.kind in ('queue', 'workbin', 'strategy') \
-             where a.kind = 'agent'",
+             where a.kind = 'agent' and a.partyid = a.irf_guid",
         ),
-        // State segments of each agent party; an open party's last state runs to the
-        // chunk horizon (or the cut) and is `open`.
+        // When each agent IRF completed a chat consultation it initiated as a conference:
+        // the end of its consultation party that ended with CCEvent Conferenced.
+        View::new(
+            CONFERENCES,
+            format!(
+                "select a.irf_guid, min(k.end_ts) as conf_ts from mx_party k \
+                 join mx_party a on a.partyid = k.parentpartyid and a.kind = 'agent' \
+                 where k.kind = 'agent' and k.calltype = {CALL_CONSULT} \
+                 and k.prole = {ROLE_ORIGINATOR} and k.ccevent = {EVENT_CONFERENCED} \
+                 group by a.irf_guid"
+            ),
+        ),
+        // State segments of each agent party, with the context of the IRF's time they
+        // count in; an open party's last state runs to the chunk horizon (or the cut) and is
+        // `open`. A segment is entered when the party's state or context changed.
         View::new(
             "mx_segment",
             format!(
-                "select s.interaction_guid, s.irf_guid, s.pseq, s.state, s.t0, s.t1, \
+                "select s.interaction_guid, s.irf_guid, s.partyid, s.pseq, s.state, s.t0, s.t1, \
                  s.t1 - s.t0 as dur, s.open, \
-                 (s.prev_state is null or s.prev_state <> s.state) as entered, \
+                 (s.prev_state is null or s.prev_state <> s.state \
+                      or s.prev_context <> s.leg_context) as entered, \
                  s.calltype in ({CALL_INBOUND}, {CALL_OUTBOUND}) as cust_present, s.leg_context \
-                 from (select a.if_guid as interaction_guid, a.partyid as irf_guid, h.pseq, \
-                       h.state, h.added_ts as t0, a.calltype, \
-                       case when a.calltype <> {CALL_CONSULT} then 'primary' \
-                            when a.prole = {ROLE_ORIGINATOR} then 'cons_init' \
-                            else 'cons_rcv' end as leg_context, \
-                       coalesce(lead(h.added_ts) over (partition by h.partyid \
-                                order by h.added_ts, h.pseq), a.end_ts, a.horizon_ts) as t1, \
-                       (lead(h.added_ts) over (partition by h.partyid \
-                                order by h.added_ts, h.pseq) is null and a.end_ts is null) \
-                            as open, \
-                       lag(h.state) over (partition by h.partyid order by h.added_ts, h.pseq) \
-                            as prev_state \
-                       from {MM_PARTY_HISTORY} h join mx_party a on a.partyid = h.partyid \
-                       where a.kind = 'agent' and h.added_ts <= coalesce(a.end_ts, a.horizon_ts)) s \
+                 from (select r.*, \
+                       lag(r.state) over (partition by r.partyid order by r.t0, r.pseq) \
+                            as prev_state, \
+                       lag(r.leg_context) over (partition by r.partyid order by r.t0, r.pseq) \
+                            as prev_context \
+                       from (select a.if_guid as interaction_guid, a.irf_guid, a.partyid, h.pseq, \
+                             h.state, h.added_ts as t0, a.calltype, \
+                             case when a.calltype = {CALL_CONSULT} then \
+                                       case when a.prole = {ROLE_ORIGINATOR} then 'cons_init' \
+                                       else 'cons_rcv' end \
+                                  when a.partyid <> a.irf_guid \
+                                       and a.parentlinktype = {LINK_CONFERENCE} then 'conf_join' \
+                                  when a.partyid <> a.irf_guid then 'post_xfer' \
+                                  when cf.conf_ts is not null and h.added_ts >= cf.conf_ts \
+                                       then 'conf_init' \
+                                  else 'primary' end as leg_context, \
+                             coalesce(lead(h.added_ts) over (partition by h.partyid \
+                                      order by h.added_ts, h.pseq), a.end_ts, a.horizon_ts) as t1, \
+                             (lead(h.added_ts) over (partition by h.partyid \
+                                      order by h.added_ts, h.pseq) is null and a.end_ts is null) \
+                                  as open \
+                             from {MM_PARTY_HISTORY} h join mx_party a on a.partyid = h.partyid \
+                             left join {CONFERENCES} cf on cf.irf_guid = a.irf_guid \
+                             where a.kind = 'agent' \
+                             and h.added_ts <= coalesce(a.end_ts, a.horizon_ts)) r) s \
                  where s.t1 >= s.t0"
             ),
         ),
