@@ -221,7 +221,11 @@ pub fn views() -> Vec<View> {
         View::new(
             "mx_party",
             format!(
-                "select p.partyid, p.partyguid, {irf_guid} as irf_guid, p.type as party_type, \
+                "select p.partyid, p.partyguid, \
+                 case when p.type = {PARTY_MM_PLACE} and p.partyguid is not null \
+                      then first_value(p.partyid) over (partition by c.if_guid, p.partyguid \
+                           order by p.created_ts, p.partyid) \
+                      else p.partyid end as irf_guid, p.type as party_type, \
                  p.prole, p.parentpartyid, \
                  coalesce(p.parentlinktype, 0) as parentlinktype, p.callid, p.endpointdn, \
                  coalesce(p.agentid, 0) as agentid, p.placeid, p.data_source_key, p.created_ts, \
@@ -240,12 +244,6 @@ pub fn views() -> Vec<View> {
                  left join (select distinct queue_name from {MM_STOP_QUEUES}) sq on sq.queue_name = p.endpointdn \
                  where c.cut_ts is null or p.created_ts <= c.cut_ts",
                 end = closed_at("p.terminated_ts", "c.cut_ts"),
-                irf_guid = format!(
-                    "case when p.type = {PARTY_MM_PLACE} and p.partyguid is not null \
-                     then first_value(p.partyid) over (partition by c.if_guid, p.partyguid \
-                          order by p.created_ts, p.partyid) \
-                     else p.partyid end"
-                ),
                 parties = latest(
                     MM_PARTIES,
                     "partyid",
