@@ -136,6 +136,8 @@ pub fn interaction_fact() -> TableDef {
     .producer_batch()
     .pk(&["INTERACTION_ID"])
     .partition_by("START_DATE_TIME_KEY")
+    // Multimedia chunks and late user data look interactions up by GUID.
+    .index("guid", &["MEDIA_SERVER_IXN_GUID"])
     .audit_indexes()
 }
 
