@@ -209,7 +209,7 @@ pub fn views() -> Vec<View> {
                  and gc.resource_key = ra.resource_key and gc.seg_from <= i.start_ts \
                  and (gc.seg_to is null or i.start_ts < gc.seg_to) \
                  left join mx_msf_ids ms on ms.stay_id = i.stay_id \
-                 left join mx_irf_ids f on f.irf_guid = i.from_partyid",
+                 left join mx_irf_ids f on f.irf_guid = i.from_irf_guid",
                 end_key = end_key("i.end_ts"),
             ),
         ),

@@ -202,7 +202,7 @@ pub fn views() -> Vec<View> {
             format!(
                 "select d.if_guid, d.irf_guid, 'agent' as kind, d.callid, d.agentid, \
                  d.placeid, d.endpointdn, d.prole, d.parentlinktype, d.parent_kind, sp.ccevent, \
-                 d.created_ts as first_created, sp.end_ts, d.stay_id, d.from_partyid, \
+                 d.created_ts as first_created, sp.end_ts, d.stay_id, d.from_irf_guid, \
                  d.calltype, sp.conference_joined \
                  from mx_delivery d join mx_irf_span sp on sp.irf_guid = d.irf_guid \
                  union all \

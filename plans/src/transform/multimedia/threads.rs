@@ -289,7 +289,7 @@ pub fn views() -> Vec<View> {
                   when par.kind = 'strategy' and gp.kind in ('queue', 'workbin') \
                   then gp.partyid end as stay_id, \
              case when par.kind = 'agent' then par.irf_guid \
-                  when gp.kind = 'agent' then gp.irf_guid end as from_partyid \
+                  when gp.kind = 'agent' then gp.irf_guid end as from_irf_guid \
              from mx_party a left join mx_party par on par.partyid = a.parentpartyid \
              left join mx_party gp on gp.partyid = par.parentpartyid \
              and par.kind in ('queue', 'workbin', 'strategy') \
