@@ -23,63 +23,98 @@ pub struct CsvWritten {
     pub replaced: usize,
 }
 
-/// Writes the header and every row of `batches` to `out` in `encoding`.
-pub fn write_csv(
-    header: &[String],
-    batches: &[RecordBatch],
+/// A table's CSV text written in slices: the header first, then rows as they come.
+pub struct CsvTextWriter {
     encoding: CsvEncoding,
-    out: &mut impl Write,
-) -> Result<CsvWritten, String> {
-    let options = FormatOptions::default()
-        .with_null("")
-        .with_timestamp_format(Some(TIMESTAMP_FORMAT))
-        .with_datetime_format(Some(TIMESTAMP_FORMAT));
-    let mut written = CsvWritten::default();
-    let mut text = String::new();
-    for (i, name) in header.iter().enumerate() {
-        if i > 0 {
-            text.push(',');
+    options: FormatOptions<'static>,
+    /// Whether nothing was encoded yet (where a byte-order mark goes).
+    first: bool,
+    written: CsvWritten,
+    text: String,
+    bytes: Vec<u8>,
+}
+
+impl CsvTextWriter {
+    /// Writes the header of `header` column names to `out` in `encoding`.
+    pub fn begin(
+        header: &[String],
+        encoding: CsvEncoding,
+        out: &mut impl Write,
+    ) -> Result<CsvTextWriter, String> {
+        let mut writer = CsvTextWriter {
+            encoding,
+            options: FormatOptions::default()
+                .with_null("")
+                .with_timestamp_format(Some(TIMESTAMP_FORMAT))
+                .with_datetime_format(Some(TIMESTAMP_FORMAT)),
+            first: true,
+            written: CsvWritten::default(),
+            text: String::new(),
+            bytes: Vec::new(),
+        };
+        for (i, name) in header.iter().enumerate() {
+            if i > 0 {
+                writer.text.push(',');
+            }
+            push_field(&mut writer.text, name);
         }
-        push_field(&mut text, name);
+        writer.text.push_str("\r\n");
+        writer.flush(out)?;
+        Ok(writer)
     }
-    text.push_str("\r\n");
-    let mut first = true;
-    let mut bytes = Vec::new();
-    let mut flush = |text: &mut String, first: &mut bool, written: &mut CsvWritten| {
-        bytes.clear();
-        written.replaced += encoding.encode(text, *first, &mut bytes);
-        *first = false;
-        text.clear();
-        written.bytes += bytes.len() as u64;
-        out.write_all(&bytes).map_err(|e| e.to_string())
-    };
-    let mut field = String::new();
-    for batch in batches {
-        let formatters = batch
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| e.to_string())?;
-        for row in 0..batch.num_rows() {
-            for (i, formatter) in formatters.iter().enumerate() {
-                if i > 0 {
-                    text.push(',');
-                }
-                field.clear();
-                std::fmt::Write::write_fmt(&mut field, format_args!("{}", formatter.value(row)))
+
+    /// Writes every row of `batches` to `out`.
+    pub fn write(&mut self, batches: &[RecordBatch], out: &mut impl Write) -> Result<(), String> {
+        let mut field = String::new();
+        for batch in batches {
+            let formatters = batch
+                .columns()
+                .iter()
+                .map(|c| ArrayFormatter::try_new(c.as_ref(), &self.options))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())?;
+            for row in 0..batch.num_rows() {
+                for (i, formatter) in formatters.iter().enumerate() {
+                    if i > 0 {
+                        self.text.push(',');
+                    }
+                    field.clear();
+                    std::fmt::Write::write_fmt(
+                        &mut field,
+                        format_args!("{}", formatter.value(row)),
+                    )
                     .map_err(|e| e.to_string())?;
-                push_field(&mut text, &field);
-            }
-            text.push_str("\r\n");
-            written.rows += 1;
-            if text.len() >= 1 << 20 {
-                flush(&mut text, &mut first, &mut written)?;
+                    push_field(&mut self.text, &field);
+                }
+                self.text.push_str("\r\n");
+                self.written.rows += 1;
+                if self.text.len() >= 1 << 20 {
+                    self.flush(out)?;
+                }
             }
         }
+        self.flush(out)
     }
-    flush(&mut text, &mut first, &mut written)?;
-    Ok(written)
+
+    /// What was written so far.
+    pub fn written(&self) -> CsvWritten {
+        self.written
+    }
+
+    /// Encodes the pending text to `out`.
+    fn flush(&mut self, out: &mut impl Write) -> Result<(), String> {
+        if self.text.is_empty() {
+            return Ok(());
+        }
+        self.bytes.clear();
+        self.written.replaced += self
+            .encoding
+            .encode(&self.text, self.first, &mut self.bytes);
+        self.first = false;
+        self.text.clear();
+        self.written.bytes += self.bytes.len() as u64;
+        out.write_all(&self.bytes).map_err(|e| e.to_string())
+    }
 }
 
 /// Appends one field, quoted when it holds a comma, quote, CR or LF.
@@ -134,7 +169,12 @@ mod tests {
         .expect("batch");
         let header: Vec<String> = ["id", "note", "at", "amount"].map(String::from).to_vec();
         let mut out = Vec::new();
-        let written = write_csv(&header, &[batch], CsvEncoding::Utf8, &mut out).expect("csv");
+        let mut csv = CsvTextWriter::begin(&header, CsvEncoding::Utf8, &mut out).expect("header");
+        let (first, rest) = (batch.slice(0, 1), batch.slice(1, 2));
+        csv.write(&[first], &mut out).expect("first slice");
+        csv.write(&[], &mut out).expect("empty slice");
+        csv.write(&[rest], &mut out).expect("second slice");
+        let written = csv.written();
         let text = String::from_utf8(out).expect("utf8");
         assert_eq!(
             text,

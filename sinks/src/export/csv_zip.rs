@@ -10,11 +10,12 @@
 //!
 //! The folder is built as `export_….tmp`, synced, renamed into place, and only then gets its
 //! `.done`; consumers ignore folders without it. Tables are rendered and compressed
-//! concurrently, each into its own one-entry archive that is copied into the batch archive
-//! without recompressing.
+//! concurrently, slice by slice, each into its own one-entry archive file in the staging
+//! folder that is copied into the batch archive without recompressing once the table is
+//! complete.
 
 use std::fs::{self, File};
-use std::io::{BufWriter, Cursor, Read, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -24,10 +25,13 @@ use sha1::{Digest, Sha1};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
-use super::csv_text::write_csv;
+use arrow::record_batch::RecordBatch;
+
+use super::csv_text::{CsvTextWriter, CsvWritten};
 use super::encoding::CsvEncoding;
 use super::{
-    BatchInfo, BatchWriter, ExportError, ExportSink, Manifest, SinkOptions, TableRows, TableWritten,
+    BatchInfo, BatchWriter, ExportError, ExportSink, Manifest, SinkOptions, TableSpec, TableWriter,
+    TableWritten,
 };
 
 const FORMAT: &str = "csv-zip";
@@ -175,62 +179,75 @@ struct BatchFolder {
     zip: Mutex<Option<ZipWriter<BufWriter<File>>>>,
 }
 
+/// One table being written: its own one-entry archive file in the staging folder.
+struct CsvTable {
+    folder: Arc<BatchFolder>,
+    table: String,
+    /// The entry being written; `None` only while a slice is being rendered.
+    entry: Option<CsvEntry>,
+}
+
+/// The one-entry archive of a table and its CSV text writer.
+struct CsvEntry {
+    path: PathBuf,
+    zip: ZipWriter<BufWriter<File>>,
+    csv: CsvTextWriter,
+}
+
 impl BatchFolder {
-    /// The table as a one-entry deflated archive in memory.
-    fn compress(&self, rows: &TableRows) -> Result<(Vec<u8>, TableWritten), ExportError> {
-        let encode = |reason: String| ExportError::Encode {
+    fn encode_error(&self, table: &str) -> impl FnOnce(String) -> ExportError {
+        let (batch, what) = (self.name.clone(), format!("{table}.csv"));
+        move |reason| ExportError::Encode {
             format: FORMAT,
-            batch: self.name.clone(),
-            what: format!("{}.csv", rows.name),
+            batch,
+            what,
             reason,
-        };
-        let mut single = ZipWriter::new(Cursor::new(Vec::new()));
+        }
+    }
+
+    /// Starts the table's one-entry deflated archive and writes the CSV header.
+    fn start_entry(&self, table: &TableSpec) -> Result<CsvEntry, ExportError> {
+        let encode = |e: String| self.encode_error(&table.name)(e);
+        let path = self.staging.join(format!("{}.csv.zip.part", table.name));
+        let file = File::create(&path).map_err(io_error(&self.name, path.display().to_string()))?;
+        let mut zip = ZipWriter::new(BufWriter::new(file));
         let options = SimpleFileOptions::default()
             .compression_method(CompressionMethod::Deflated)
             .large_file(true);
-        single
-            .start_file(format!("{}.csv", rows.name), options)
+        zip.start_file(format!("{}.csv", table.name), options)
             .map_err(|e| encode(e.to_string()))?;
-        let header: Vec<String> = rows.columns.iter().map(|c| c.sql_name()).collect();
-        let csv = write_csv(&header, &rows.batches, self.encoding, &mut single).map_err(encode)?;
-        if csv.replaced > 0 {
+        let header: Vec<String> = table.columns.iter().map(|c| c.sql_name()).collect();
+        let csv = CsvTextWriter::begin(&header, self.encoding, &mut zip).map_err(encode)?;
+        Ok(CsvEntry { path, zip, csv })
+    }
+
+    /// Closes the table's archive, copies its entry into the batch archive and removes it.
+    fn append(&self, table: &str, entry: CsvEntry) -> Result<CsvWritten, ExportError> {
+        let encode = |e: String| self.encode_error(table)(e);
+        let written = entry.csv.written();
+        if written.replaced > 0 {
             tracing::warn!(
-                table = %rows.name,
-                characters = csv.replaced,
+                table,
+                characters = written.replaced,
                 encoding = self.encoding.name(),
                 "characters the CSV encoding cannot hold were written as '?'"
             );
         }
-        let bytes = single
-            .finish()
-            .map_err(|e| encode(e.to_string()))?
-            .into_inner();
-        Ok((
-            bytes,
-            TableWritten {
-                rows: csv.rows,
-                bytes: csv.bytes,
-                files: Vec::new(),
-            },
-        ))
-    }
-
-    /// Copies a one-entry archive into the batch archive.
-    fn append(&self, table: &str, single: Vec<u8>) -> Result<(), ExportError> {
-        let encode = |reason: String| ExportError::Encode {
-            format: FORMAT,
-            batch: self.name.clone(),
-            what: format!("{table}.csv"),
-            reason,
-        };
-        let mut archive =
-            ZipArchive::new(Cursor::new(single)).map_err(|e| encode(e.to_string()))?;
-        let entry = archive.by_index_raw(0).map_err(|e| encode(e.to_string()))?;
-        let mut guard = self.zip.lock().expect("zip lock");
-        let zip = guard
-            .as_mut()
-            .ok_or_else(|| encode("the batch is already published".into()))?;
-        zip.raw_copy_file(entry).map_err(|e| encode(e.to_string()))
+        let file = entry.zip.finish().map_err(|e| encode(e.to_string()))?;
+        file.into_inner()
+            .map_err(|e| io_error(&self.name, "writing a table")(e.into_error()))?;
+        let single = File::open(&entry.path).map_err(io_error(&self.name, "reading a table"))?;
+        let mut archive = ZipArchive::new(single).map_err(|e| encode(e.to_string()))?;
+        let raw = archive.by_index_raw(0).map_err(|e| encode(e.to_string()))?;
+        {
+            let mut guard = self.zip.lock().expect("zip lock");
+            let zip = guard
+                .as_mut()
+                .ok_or_else(|| encode("the batch is already published".into()))?;
+            zip.raw_copy_file(raw).map_err(|e| encode(e.to_string()))?;
+        }
+        fs::remove_file(&entry.path).map_err(io_error(&self.name, "removing a table file"))?;
+        Ok(written)
     }
 
     fn publish_blocking(&self, manifest: &Manifest) -> Result<(), ExportError> {
@@ -276,16 +293,53 @@ impl BatchFolder {
 }
 
 #[async_trait]
-impl BatchWriter for CsvZipBatch {
-    async fn write_table(&self, rows: &TableRows) -> Result<TableWritten, ExportError> {
-        let (folder, rows) = (Arc::clone(&self.0), rows.clone());
-        tokio::task::spawn_blocking(move || {
-            let (single, written) = folder.compress(&rows)?;
-            folder.append(&rows.name, single)?;
-            Ok(written)
+impl TableWriter for CsvTable {
+    async fn write(&mut self, batches: Vec<RecordBatch>) -> Result<(), ExportError> {
+        let Some(mut entry) = self.entry.take() else {
+            return Err(self.folder.encode_error(&self.table)(
+                "the table is complete".into(),
+            ));
+        };
+        let (entry, rendered) = tokio::task::spawn_blocking(move || {
+            let rendered = entry.csv.write(&batches, &mut entry.zip);
+            (entry, rendered)
         })
         .await
-        .expect("export task panicked")
+        .expect("export task panicked");
+        self.entry = Some(entry);
+        rendered.map_err(self.folder.encode_error(&self.table))
+    }
+
+    async fn finish(mut self: Box<Self>) -> Result<TableWritten, ExportError> {
+        let Some(entry) = self.entry.take() else {
+            return Err(self.folder.encode_error(&self.table)(
+                "the table is complete".into(),
+            ));
+        };
+        let (folder, table) = (Arc::clone(&self.folder), self.table.clone());
+        let written = tokio::task::spawn_blocking(move || folder.append(&table, entry))
+            .await
+            .expect("export task panicked")?;
+        Ok(TableWritten {
+            rows: written.rows,
+            bytes: written.bytes,
+            files: Vec::new(),
+        })
+    }
+}
+
+#[async_trait]
+impl BatchWriter for CsvZipBatch {
+    async fn begin_table(&self, table: &TableSpec) -> Result<Box<dyn TableWriter>, ExportError> {
+        let (folder, spec) = (Arc::clone(&self.0), table.clone());
+        let entry = tokio::task::spawn_blocking(move || folder.start_entry(&spec))
+            .await
+            .expect("export task panicked")?;
+        Ok(Box::new(CsvTable {
+            folder: Arc::clone(&self.0),
+            table: table.name.clone(),
+            entry: Some(entry),
+        }))
     }
 
     async fn publish(&self, manifest: &Manifest) -> Result<(), ExportError> {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use tidemark_schemas::table::{ColumnDef, SqlType};
 
-use super::{BatchInfo, TableRows, TableWritten};
+use super::{BatchInfo, TableSpec, TableWritten};
 
 /// Version of the manifest layout.
 pub const MANIFEST_FORMAT_VERSION: u32 = 1;
@@ -97,11 +97,11 @@ impl Manifest {
     }
 
     /// Adds a table as written.
-    pub fn add(&mut self, rows: &TableRows, written: &TableWritten) {
+    pub fn add(&mut self, table: &TableSpec, written: &TableWritten) {
         self.tables.push(TableEntry {
-            name: rows.name.clone(),
+            name: table.name.clone(),
             rows: written.rows,
-            columns: rows.columns.iter().map(column_entry).collect(),
+            columns: table.columns.iter().map(column_entry).collect(),
             files: written.files.clone(),
         });
     }

@@ -127,9 +127,9 @@ impl BatchInfo {
     }
 }
 
-/// The rows of one table in a batch.
+/// One exported table of a batch: its name and columns. Its rows follow in slices.
 #[derive(Debug, Clone)]
-pub struct TableRows {
+pub struct TableSpec {
     /// Lower-case table name (file name stem).
     pub name: String,
     /// Columns in order, as the model (or the export view) defines them.
@@ -137,15 +137,6 @@ pub struct TableRows {
     /// Integer epoch-seconds column whose UTC day partitions the rows in Hive layouts (a
     /// fact's date-time key); `None`: the day of the batch's data time.
     pub day_column: Option<String>,
-    /// The rows, as batches whose fields are the lower-case `columns`.
-    pub batches: Vec<RecordBatch>,
-}
-
-impl TableRows {
-    /// Number of rows.
-    pub fn row_count(&self) -> usize {
-        self.batches.iter().map(RecordBatch::num_rows).sum()
-    }
 }
 
 /// What a format wrote for one table.
@@ -188,11 +179,23 @@ pub trait ExportSink: Send + Sync {
 /// One batch being written. Tables may be written concurrently.
 #[async_trait]
 pub trait BatchWriter: Send + Sync {
-    /// Writes one table's rows (a header-only or empty file when there are none).
-    async fn write_table(&self, rows: &TableRows) -> Result<TableWritten, ExportError>;
+    /// Starts writing one table, whose rows [`TableWriter::write`] then takes slice by slice.
+    async fn begin_table(&self, table: &TableSpec) -> Result<Box<dyn TableWriter>, ExportError>;
 
     /// Makes the batch visible: writes `manifest` and the completion marker, last.
     async fn publish(&self, manifest: &Manifest) -> Result<(), ExportError>;
+}
+
+/// One table of a batch being written: rows arrive in slices, so that a table never needs
+/// to be held whole.
+#[async_trait]
+pub trait TableWriter: Send {
+    /// Writes the next slice of rows (batches whose fields are the lower-case columns).
+    async fn write(&mut self, batches: Vec<RecordBatch>) -> Result<(), ExportError>;
+
+    /// Completes the table (a header-only or no file when no rows came) and says what was
+    /// written.
+    async fn finish(self: Box<Self>) -> Result<TableWritten, ExportError>;
 }
 
 /// Options every format may read.

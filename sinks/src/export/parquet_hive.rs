@@ -13,9 +13,11 @@
 //! manifest whose `_SUCCESS` exists never sees a partial batch. A batch started again after
 //! an interruption first removes every file an earlier attempt wrote for it.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -28,7 +30,8 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
 use super::{
-    BatchInfo, BatchWriter, ExportError, ExportSink, FileEntry, Manifest, TableRows, TableWritten,
+    BatchInfo, BatchWriter, ExportError, ExportSink, FileEntry, Manifest, TableSpec, TableWriter,
+    TableWritten,
 };
 use crate::gidb::split_by_day;
 use crate::location::StoreLocation;
@@ -187,73 +190,133 @@ struct ParquetBatch {
     day: NaiveDate,
 }
 
-impl ParquetBatch {
+/// One table of a batch: a Parquet file per UTC day, encoded as slices arrive and stored
+/// when the table is complete.
+struct ParquetTable {
+    store: Arc<dyn ObjectStore>,
+    batch: String,
+    /// Partition of tables without a day column.
+    day: NaiveDate,
+    spec: TableSpec,
+    /// The day files (empty while a slice is being encoded).
+    files: BTreeMap<NaiveDate, DayFile>,
+}
+
+/// One day's file being encoded in memory (zstd, row groups of up to 1 Mi rows).
+struct DayFile {
+    writer: ArrowWriter<Vec<u8>>,
+    rows: u64,
+}
+
+impl DayFile {
+    fn new(schema: SchemaRef) -> Result<DayFile, String> {
+        let properties = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(
+                ZstdLevel::try_new(3).map_err(|e| e.to_string())?,
+            ))
+            .set_max_row_group_row_count(Some(1 << 20))
+            .build();
+        let writer = ArrowWriter::try_new(Vec::new(), schema, Some(properties))
+            .map_err(|e| e.to_string())?;
+        Ok(DayFile { writer, rows: 0 })
+    }
+}
+
+impl ParquetTable {
+    fn path(&self, day: NaiveDate) -> String {
+        format!(
+            "{}/{DATE_KEY}={}/part-{}.parquet",
+            self.spec.name,
+            day.format("%Y-%m-%d"),
+            self.batch
+        )
+    }
+
     fn encode_error(&self, what: String) -> impl FnOnce(String) -> ExportError + '_ {
         move |reason| ExportError::Encode {
             format: FORMAT,
-            batch: self.name.clone(),
+            batch: self.batch.clone(),
             what,
             reason,
         }
     }
 }
 
-/// One Parquet file of the batches, zstd, row groups of up to 1 Mi rows.
-fn encode_file(batches: &[RecordBatch]) -> Result<Vec<u8>, String> {
-    let schema = batches.first().map(RecordBatch::schema).ok_or("no rows")?;
-    let properties = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(
-            ZstdLevel::try_new(3).map_err(|e| e.to_string())?,
-        ))
-        .set_max_row_group_row_count(Some(1 << 20))
-        .build();
-    let mut out = Vec::new();
-    let mut writer =
-        ArrowWriter::try_new(&mut out, schema, Some(properties)).map_err(|e| e.to_string())?;
-    for batch in batches {
-        writer.write(batch).map_err(|e| e.to_string())?;
+/// Adds one slice of rows to the day files.
+fn encode_slice(
+    files: &mut BTreeMap<NaiveDate, DayFile>,
+    batches: Vec<RecordBatch>,
+    day_column: Option<&str>,
+    day: NaiveDate,
+) -> Result<(), String> {
+    let days = match day_column {
+        Some(column) => split_by_day(&batches, column, false)?,
+        None => BTreeMap::from([(day, batches)]),
+    };
+    for (day, batches) in days {
+        for batch in batches.iter().filter(|b| b.num_rows() > 0) {
+            let file = match files.entry(day) {
+                Entry::Occupied(file) => file.into_mut(),
+                Entry::Vacant(slot) => slot.insert(DayFile::new(batch.schema())?),
+            };
+            file.writer.write(batch).map_err(|e| e.to_string())?;
+            file.rows += batch.num_rows() as u64;
+        }
     }
-    writer.close().map_err(|e| e.to_string())?;
-    Ok(out)
+    Ok(())
 }
 
 #[async_trait]
-impl BatchWriter for ParquetBatch {
-    async fn write_table(&self, rows: &TableRows) -> Result<TableWritten, ExportError> {
-        let days: BTreeMap<NaiveDate, Vec<RecordBatch>> = match &rows.day_column {
-            Some(column) => split_by_day(&rows.batches, column, false)
-                .map_err(self.encode_error(rows.name.clone()))?,
-            None if rows.row_count() > 0 => BTreeMap::from([(self.day, rows.batches.clone())]),
-            None => BTreeMap::new(),
-        };
+impl TableWriter for ParquetTable {
+    async fn write(&mut self, batches: Vec<RecordBatch>) -> Result<(), ExportError> {
+        let mut files = std::mem::take(&mut self.files);
+        let (column, day) = (self.spec.day_column.clone(), self.day);
+        let (files, encoded) = tokio::task::spawn_blocking(move || {
+            let encoded = encode_slice(&mut files, batches, column.as_deref(), day);
+            (files, encoded)
+        })
+        .await
+        .expect("export task panicked");
+        self.files = files;
+        encoded.map_err(self.encode_error(self.spec.name.clone()))
+    }
+
+    async fn finish(mut self: Box<Self>) -> Result<TableWritten, ExportError> {
         let mut written = TableWritten::default();
-        for (day, batches) in days {
-            let path = format!(
-                "{}/{DATE_KEY}={}/part-{}.parquet",
-                rows.name,
-                day.format("%Y-%m-%d"),
-                self.name
-            );
-            let count: usize = batches.iter().map(RecordBatch::num_rows).sum();
-            let bytes = tokio::task::spawn_blocking(move || encode_file(&batches))
+        for (day, file) in std::mem::take(&mut self.files) {
+            let path = self.path(day);
+            let bytes = tokio::task::spawn_blocking(move || file.writer.into_inner())
                 .await
                 .expect("export task panicked")
-                .map_err(self.encode_error(path.clone()))?;
+                .map_err(|e| self.encode_error(path.clone())(e.to_string()))?;
             let size = bytes.len() as u64;
             self.store
                 .put(&Path::from(path.as_str()), PutPayload::from(bytes))
                 .await
-                .map_err(store_error(&self.name, format!("writing {path}")))?;
-            written.rows += count as u64;
+                .map_err(store_error(&self.batch, format!("writing {path}")))?;
+            written.rows += file.rows;
             written.bytes += size;
             written.files.push(FileEntry {
                 path,
-                rows: count as u64,
+                rows: file.rows,
                 bytes: size,
                 date_key: day.format("%Y-%m-%d").to_string(),
             });
         }
         Ok(written)
+    }
+}
+
+#[async_trait]
+impl BatchWriter for ParquetBatch {
+    async fn begin_table(&self, table: &TableSpec) -> Result<Box<dyn TableWriter>, ExportError> {
+        Ok(Box::new(ParquetTable {
+            store: Arc::clone(&self.store),
+            batch: self.name.clone(),
+            day: self.day,
+            spec: table.clone(),
+            files: BTreeMap::new(),
+        }))
     }
 
     async fn publish(&self, manifest: &Manifest) -> Result<(), ExportError> {

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use arrow::array::{Int64Array, StringArray};
 use arrow::record_batch::RecordBatch;
 use chrono::{TimeZone, Utc};
+use parquet::file::reader::{FileReader, SerializedFileReader};
 use tidemark_schemas::table::{SqlType, TableDef, TableFamily};
 
 use super::*;
@@ -22,7 +23,8 @@ fn batch_info(low: i64, high: i64) -> BatchInfo {
     }
 }
 
-fn table_rows(keys: &[i64]) -> TableRows {
+/// A sample fact table and one batch of rows with the given date-time keys.
+fn table_rows(keys: &[i64]) -> (TableSpec, Vec<RecordBatch>) {
     let def = TableDef::new("SAMPLE_FACT", TableFamily::MartFact, "sample")
         .req("START_DATE_TIME_KEY", SqlType::BigInt, "key")
         .col("NOTE", SqlType::Varchar(20), "note");
@@ -35,12 +37,12 @@ fn table_rows(keys: &[i64]) -> TableRows {
         ],
     )
     .expect("batch");
-    TableRows {
+    let spec = TableSpec {
         name: "sample_fact".into(),
         columns: def.columns.clone(),
         day_column: Some("start_date_time_key".into()),
-        batches: vec![batch],
-    }
+    };
+    (spec, vec![batch])
 }
 
 fn options(dir: &std::path::Path) -> SinkOptions {
@@ -52,11 +54,21 @@ fn options(dir: &std::path::Path) -> SinkOptions {
     }
 }
 
-async fn export(sink: &dyn ExportSink, batch: &BatchInfo, rows: &TableRows) -> Manifest {
+/// Writes one table of the slices' rows as a batch and publishes it.
+async fn export(
+    sink: &dyn ExportSink,
+    batch: &BatchInfo,
+    slices: Vec<(TableSpec, Vec<RecordBatch>)>,
+) -> Manifest {
     let writer = sink.begin(batch).await.expect("begin");
-    let written = writer.write_table(rows).await.expect("write");
+    let spec = slices[0].0.clone();
+    let mut table = writer.begin_table(&spec).await.expect("begin table");
+    for (_, rows) in slices {
+        table.write(rows).await.expect("write");
+    }
+    let written = table.finish().await.expect("finish");
     let mut manifest = Manifest::new(batch, sink.format(), "UTF-8");
-    manifest.add(rows, &written);
+    manifest.add(&spec, &written);
     writer.publish(&manifest).await.expect("publish");
     manifest
 }
@@ -74,12 +86,17 @@ async fn csv_archive_folder_holds_zip_checksum_manifest_and_done() {
     assert_eq!(batch.name, "export_0000000000000000007_2024_03_05_10_00_00");
     std::fs::create_dir_all(dir.path().join("csv/export_0000000000000000003_x.tmp")).expect("tmp");
     assert!(csv.published(&batch).await.expect("check").is_none());
-    export(
+    let manifest = export(
         csv.as_ref(),
         &batch,
-        &table_rows(&[1_709_600_000, 1_709_700_000]),
+        vec![
+            table_rows(&[1_709_600_000]),
+            table_rows(&[]),
+            table_rows(&[1_709_700_000]),
+        ],
     )
     .await;
+    assert_eq!(manifest.tables[0].rows, 2);
     assert!(csv.published(&batch).await.expect("check").is_some());
     assert!(csv
         .published(&batch_info(1, 7))
@@ -116,6 +133,16 @@ async fn csv_archive_folder_holds_zip_checksum_manifest_and_done() {
     assert!(sha.ends_with(&format!("  {}.zip\n", batch.name)), "{sha}");
     assert_eq!(sha.split_whitespace().next().map(str::len), Some(40));
     assert!(folder.join(format!("{}.done", batch.name)).exists());
+    let mut files: Vec<String> = std::fs::read_dir(&folder)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        ["done", "manifest.json", "zip", "zip.sha1"].map(|s| format!("{}.{s}", batch.name)),
+        "the tables' own archives are gone"
+    );
 
     let old = csv
         .remove_older_than(Utc.with_ymd_and_hms(2024, 3, 6, 0, 0, 0).unwrap())
@@ -131,15 +158,26 @@ async fn parquet_batches_use_hive_days_and_a_restarted_batch_drops_its_old_files
     let parquet = &sinks[1];
     let batch = batch_info(0, 9);
     let first = parquet.begin(&batch).await.expect("begin");
-    first
-        .write_table(&table_rows(&[1_709_600_000, 1_709_700_000]))
-        .await
-        .expect("write");
-    // Interrupted before publishing: the restarted batch has rows of one day only.
-    let manifest = export(parquet.as_ref(), &batch, &table_rows(&[1_709_600_000])).await;
+    let (spec, rows) = table_rows(&[1_709_600_000, 1_709_700_000]);
+    let mut table = first.begin_table(&spec).await.expect("begin table");
+    table.write(rows).await.expect("write");
+    table.finish().await.expect("finish");
+    // Interrupted before publishing: the restarted batch has rows of one day only, in
+    // three slices.
+    let manifest = export(
+        parquet.as_ref(),
+        &batch,
+        vec![
+            table_rows(&[1_709_600_000]),
+            table_rows(&[]),
+            table_rows(&[1_709_600_100, 1_709_600_200]),
+        ],
+    )
+    .await;
     assert!(parquet.published(&batch).await.expect("check").is_some());
     let files = &manifest.tables[0].files;
-    assert_eq!(files.len(), 1);
+    assert_eq!(files.len(), 1, "one file per day, whatever the slices");
+    assert_eq!((files[0].rows, manifest.tables[0].rows), (3, 3));
     assert_eq!(
         files[0].path,
         format!(
@@ -148,7 +186,9 @@ async fn parquet_batches_use_hive_days_and_a_restarted_batch_drops_its_old_files
         )
     );
     let root = dir.path().join("parquet");
-    assert!(root.join(&files[0].path).exists());
+    let file = std::fs::read(root.join(&files[0].path)).expect("file");
+    let reader = SerializedFileReader::new(bytes::Bytes::from(file)).expect("parquet");
+    assert_eq!(reader.metadata().file_metadata().num_rows(), 3);
     assert!(!root
         .join("sample_fact/date_key=2024-03-06")
         .read_dir()

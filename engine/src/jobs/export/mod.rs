@@ -5,12 +5,14 @@
 //! Per chunk: every format builds the batch out of sight and publishes it; then one
 //! transaction writes the CTL_EXPORT_HISTORY row and the `export:audit` mark. A run that
 //! stopped in between finds the batch published and only commits it, so nothing is
-//! written twice; a batch not yet published is rebuilt from scratch. Rules and layout:
+//! written twice; a batch not yet published is rebuilt from scratch. A chunk's rows of a
+//! table are read and written in slices of audit keys ([`slices`]). Rules and layout:
 //! docs/export.md.
 
 mod chunks;
 mod marks;
 mod read;
+mod slices;
 mod tables;
 
 use std::path::PathBuf;
@@ -22,7 +24,8 @@ use chrono::{DateTime, Utc};
 use futures::{StreamExt, TryStreamExt};
 use tidemark_sinks::database::Database;
 use tidemark_sinks::export::{
-    open_sinks, BatchInfo, BatchWriter, ExportError, ExportSink, Manifest, SinkOptions,
+    open_sinks, BatchInfo, BatchWriter, ExportError, ExportSink, Manifest, SinkOptions, TableSpec,
+    TableWritten,
 };
 
 use super::extract::open_gidb;
@@ -31,6 +34,7 @@ use crate::sources::mart::MartReader;
 
 pub use chunks::{plan, AuditRow, ChunkPlan, PlannedChunk, IN_FLIGHT_SECONDS};
 pub use marks::EXPORT_MARK;
+use tables::Origin;
 pub use tables::{view_name, ExportTable};
 
 use read::{ReadError, RowSource};
@@ -326,32 +330,58 @@ async fn write_batch(
         .filter(|t| first_of_run || t.selection != tables::Selection::Full)
         .cloned()
         .collect();
-    let (low, high) = (batch.low_audit_key, batch.high_audit_key);
+    let chunk = (batch.low_audit_key, batch.high_audit_key);
+    let weights = slices::key_weights(run.db.as_ref(), chunk)
+        .await
+        .map_err(ChunkFailure::from)?;
+    let slices = slices::plan(chunk, &weights, slices::SLICE_ROWS);
     let written: Vec<_> = futures::stream::iter(tables)
-        .map(|table| {
-            let writers = writers.clone();
-            let source = Arc::clone(&run.source);
-            async move {
-                let mut rows = source.read(&table, low, high).await?;
-                let mut per_sink = Vec::new();
-                for writer in &writers {
-                    per_sink.push(writer.write_table(&rows).await?);
-                }
-                rows.batches.clear();
-                Ok::<_, ChunkFailure>((rows, per_sink))
-            }
-        })
+        .map(|table| write_table(run, &writers, table, chunk, &slices))
         .buffered(run.threads)
         .try_collect()
         .await?;
     let mut manifests = Vec::new();
     for (i, (sink, writer)) in sinks.iter().zip(&writers).enumerate() {
         let mut manifest = Manifest::new(batch, sink.format(), sink.encoding());
-        for (rows, per_sink) in &written {
-            manifest.add(rows, &per_sink[i]);
+        for (spec, per_sink) in &written {
+            manifest.add(spec, &per_sink[i]);
         }
         writer.publish(&manifest).await?;
         manifests.push(manifest);
     }
     Ok(manifests.swap_remove(0))
+}
+
+/// Writes one table of a chunk through every writer, a slice of audit keys at a time (all at
+/// once for a full table or a GIDB folder).
+async fn write_table(
+    run: &Run,
+    writers: &[Arc<dyn BatchWriter>],
+    table: ExportTable,
+    chunk: (i64, i64),
+    slices: &[(i64, i64)],
+) -> Result<(TableSpec, Vec<TableWritten>), ChunkFailure> {
+    let spec = TableSpec {
+        name: table.name.clone(),
+        columns: table.columns.clone(),
+        day_column: table.day_column.clone(),
+    };
+    let mut open = Vec::new();
+    for writer in writers {
+        open.push(writer.begin_table(&spec).await?);
+    }
+    let sliced = matches!(table.origin, Origin::Database { .. })
+        && table.selection != tables::Selection::Full;
+    let ranges = if sliced { slices } else { &[chunk][..] };
+    for slice in ranges {
+        let batches = run.source.read(&table, chunk, *slice).await?;
+        for writer in &mut open {
+            writer.write(batches.clone()).await?;
+        }
+    }
+    let mut per_sink = Vec::new();
+    for writer in open {
+        per_sink.push(writer.finish().await?);
+    }
+    Ok((spec, per_sink))
 }

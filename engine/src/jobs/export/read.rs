@@ -1,10 +1,10 @@
 //! Reading one exported table's rows for a chunk: Info Mart tables and views through
 //! [`MartReader`], GIDB configuration-detail folders as their latest row versions.
 
+use arrow::record_batch::RecordBatch;
 use datafusion::prelude::SessionContext;
 use tidemark_plans::gidb::{latest_version_sql, register_folder, RowKey};
 use tidemark_schemas::gidb::{folder_name, MediaFamily};
-use tidemark_sinks::export::TableRows;
 use tidemark_sinks::gidb::GidbStore;
 
 use super::super::JobError;
@@ -47,15 +47,16 @@ impl From<ReadError> for JobError {
 }
 
 impl RowSource {
-    /// The rows of `table` in audit keys `(low, high]` (all rows for a full table).
+    /// The rows of `table` in the slice `slice` of the chunk `chunk` of audit keys (all
+    /// rows for a full table).
     pub async fn read(
         &self,
         table: &ExportTable,
-        low: i64,
-        high: i64,
-    ) -> Result<TableRows, ReadError> {
-        let filter = chunk_filter(table.selection, low, high);
-        let batches = match &table.origin {
+        chunk: (i64, i64),
+        slice: (i64, i64),
+    ) -> Result<Vec<RecordBatch>, ReadError> {
+        let filter = chunk_filter(table.selection, chunk, slice);
+        Ok(match &table.origin {
             Origin::Database { object } => self
                 .mart
                 .read(object, &table.columns, filter.as_deref())
@@ -97,12 +98,6 @@ impl RowSource {
                         .map_err(|e| fail(e.to_string()))?
                 }
             }
-        };
-        Ok(TableRows {
-            name: table.name.clone(),
-            columns: table.columns.clone(),
-            day_column: table.day_column.clone(),
-            batches,
         })
     }
 }

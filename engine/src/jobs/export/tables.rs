@@ -236,21 +236,33 @@ fn gidb_columns(idb_table: &TableDef) -> Vec<ColumnDef> {
         .collect()
 }
 
-/// The SQL condition selecting a chunk's rows of a table.
-pub fn chunk_filter(selection: Selection, low: i64, high: i64) -> Option<String> {
+/// The SQL condition selecting the rows of a table that a slice `(low, high]` of the chunk
+/// `(chunk_low, chunk_high]` of audit keys holds (`None`: every row, for a full table).
+///
+/// A chunk holds the rows created or updated under its keys. Each such row falls in exactly
+/// one slice: the one holding its UPDATE_AUDIT_KEY when that key is in the chunk, else the
+/// one holding its CREATE_AUDIT_KEY.
+pub fn chunk_filter(
+    selection: Selection,
+    (chunk_low, chunk_high): (i64, i64),
+    (low, high): (i64, i64),
+) -> Option<String> {
+    let range = |c: &str, low: i64, high: i64| format!("({c} > {low} and {c} <= {high})");
     match selection {
         Selection::Full => None,
-        Selection::AuditKeys { updates } => {
-            let range = |c: &str| format!("({c} > {low} and {c} <= {high})");
-            Some(if updates {
-                format!(
-                    "{} or {}",
-                    range("create_audit_key"),
-                    range("update_audit_key")
-                )
-            } else {
-                range("create_audit_key")
-            })
+        Selection::AuditKeys { updates: false } => Some(range("create_audit_key", low, high)),
+        Selection::AuditKeys { updates: true } if (low, high) == (chunk_low, chunk_high) => {
+            Some(format!(
+                "{} or {}",
+                range("create_audit_key", low, high),
+                range("update_audit_key", low, high)
+            ))
         }
+        Selection::AuditKeys { updates: true } => Some(format!(
+            "{} or ({} and not coalesce({}, false))",
+            range("update_audit_key", low, high),
+            range("create_audit_key", low, high),
+            range("update_audit_key", chunk_low, chunk_high)
+        )),
     }
 }
