@@ -106,19 +106,23 @@ fn day_ends(start: i64, horizon: i64) -> Vec<i64> {
     ends
 }
 
-/// Which multimedia INTERACTION_FACT rows a chunk reads from the Info Mart: every active
-/// one, and the others among `guids`. One `select interaction_id …` per query, disjoint.
-fn known_interactions(guids: &[String]) -> Vec<String> {
+/// Which multimedia INTERACTION_FACT rows a chunk reads from the Info Mart: the active ones
+/// due for artificial termination (started at or before `expiry`, the window's end less
+/// `days-to-keep-active-facts`), and those among `guids`. One `select interaction_id …` per
+/// query, disjoint. Active interactions neither touched nor due stay in the Info Mart: the
+/// chunk does not transform them.
+fn known_interactions(guids: &[String], expiry: i64) -> Vec<String> {
     let multimedia = "select interaction_id from interaction_fact where media_type_key not in \
          (select media_type_key from media_type where media_name_code = 'VOICE')";
-    let mut queries = vec![format!("{multimedia} and active_flag = 1")];
+    let due = format!("active_flag = 1 and start_ts <= {expiry}");
+    let mut queries = vec![format!("{multimedia} and {due}")];
     queries.extend(guids.chunks(GUIDS_PER_QUERY).map(|chunk| {
         let list: Vec<String> = chunk
             .iter()
             .map(|g| format!("'{}'", g.replace('\'', "''")))
             .collect();
         format!(
-            "{multimedia} and coalesce(active_flag, 0) <> 1 and media_server_ixn_guid in ({})",
+            "{multimedia} and not coalesce({due}, false) and media_server_ixn_guid in ({})",
             list.join(", ")
         )
     }));
@@ -126,15 +130,15 @@ fn known_interactions(guids: &[String]) -> Vec<String> {
 }
 
 /// Registers the Info Mart rows of the known interactions ([`known_interactions`] of
-/// `guids`): all fact inputs and the scripts, or only INTERACTION_FACT's with
-/// `interactions_only`.
+/// `guids` and the `expiry` of the window): all fact inputs and the scripts, or only
+/// INTERACTION_FACT's with `interactions_only`.
 async fn register_known(
     df: &SessionContext,
     db: &dyn Database,
-    guids: &[String],
+    (guids, expiry): (&[String], i64),
     interactions_only: bool,
 ) -> Result<(), JobError> {
-    let known = known_interactions(guids);
+    let known = known_interactions(guids, expiry);
     let select = |name: &str, sql: &dyn Fn(&str) -> String| {
         (
             name.to_string(),
@@ -205,7 +209,7 @@ async fn register_inputs(
         .await?;
     }
     session::register_window(df, window.0, window.1)?;
-    let keep = i64::from(ctx.config.gim_etl.days_to_keep_active_facts) * 86_400;
+    let keep = keep_seconds(ctx);
     let settings = RecordBatch::try_new(
         mm::schema(mm::MM_SETTINGS).expect("settings schema"),
         vec![Arc::new(Int64Array::from(vec![keep])) as ArrayRef],
@@ -240,6 +244,12 @@ async fn touched_guids(df: &SessionContext) -> Result<Vec<String>, JobError> {
         );
     }
     Ok(guids)
+}
+
+/// How long an interaction may stay active before it is artificially terminated, seconds
+/// (`days-to-keep-active-facts`).
+fn keep_seconds(ctx: &JobContext) -> i64 {
+    i64::from(ctx.config.gim_etl.days_to_keep_active_facts) * 86_400
 }
 
 /// `YYYY-MM-DD` of the day holding `ts`.
@@ -284,6 +294,7 @@ struct Probe {
 /// active-thread state does not cover reach, from the window's day folders and the state.
 /// Without the state the chunk before handed on, the read reaches back to the oldest
 /// interaction that can be open. When nothing is touched, hands the state on at `horizon`.
+#[tracing::instrument(name = "multimedia_probe", level = "debug", skip_all, fields(window_to = horizon))]
 async fn probe(
     ctx: &JobContext,
     gidb: &GidbStore,
@@ -295,7 +306,7 @@ async fn probe(
     let df = session::new_session(gidb);
     active_state::register(&df, state)?;
     let has_state = state.is_some();
-    let keep = i64::from(ctx.config.gim_etl.days_to_keep_active_facts) * 86_400;
+    let keep = keep_seconds(ctx);
     let mut days = DayRange {
         first: mark.map(|mark| day_text(if has_state { mark } else { mark - keep })),
         last: Some(day_text(horizon)),
@@ -303,7 +314,7 @@ async fn probe(
     let mut reads_before_window = mark.is_some() && !has_state;
     register_inputs(ctx, &df, gidb, &days, window).await?;
     let guids = touched_guids(&df).await?;
-    register_known(&df, ctx.infomart.as_ref(), &guids, true).await?;
+    register_known(&df, ctx.infomart.as_ref(), (&guids, horizon - keep), true).await?;
     session::materialize_views(&df, &[multimedia::touched_since_view()]).await?;
     let probed = session::collect(&df, multimedia::TOUCHED_SINCE).await?;
     let touched = commit::column_values(&probed, "touched")
@@ -333,6 +344,7 @@ async fn probe(
 /// Transforms the multimedia interactions that changed in (the report's mark, `horizon`]
 /// in one Info Mart transaction, hands the active-thread state on to the next chunk and
 /// advances the report's mark.
+#[tracing::instrument(name = "multimedia_chunk", level = "debug", skip_all, fields(window_to = horizon))]
 async fn run_chunk(
     ctx: &JobContext,
     gidb: &GidbStore,
@@ -367,7 +379,7 @@ async fn run_chunk(
             session::materialize_input(&df, name).await?;
         }
         let guids = touched_guids(&df).await?;
-        register_known(&df, db, &guids, false).await?;
+        register_known(&df, db, (&guids, horizon - keep_seconds(ctx)), false).await?;
         session::register_mart_inputs(&df, db).await?;
         session::register_user_data_settings(&df, &ctx.config.gim_etl)?;
         session::register_ids(&df, session::ChunkIds::after_greatest(db).await?, audit_key)?;
@@ -420,15 +432,16 @@ mod tests {
     }
 
     #[test]
-    fn known_interactions_are_the_active_ones_and_the_others_by_guid() {
+    fn known_interactions_are_the_due_ones_and_the_others_by_guid() {
         let guids: Vec<String> = (0..2_001).map(|i| format!("g{i}")).collect();
-        let queries = known_interactions(&guids);
+        let queries = known_interactions(&guids, 500);
         assert_eq!(queries.len(), 4);
-        assert!(queries[0].ends_with("and active_flag = 1"));
-        assert!(queries[1].contains("'g0', 'g1'") && queries[1].contains("<> 1"));
+        assert!(queries[0].ends_with("and active_flag = 1 and start_ts <= 500"));
+        assert!(queries[1].contains("'g0', 'g1'"));
+        assert!(queries[1].contains("not coalesce(active_flag = 1 and start_ts <= 500, false)"));
         assert!(queries[3].ends_with("media_server_ixn_guid in ('g2000')"));
         assert_eq!(
-            known_interactions(&["o'k".to_string()])[1]
+            known_interactions(&["o'k".to_string()], 0)[1]
                 .matches("'o''k'")
                 .count(),
             1
