@@ -3,6 +3,7 @@
 //! ```text
 //! <parquet-url>/
 //!     <table>/date_key=YYYY-MM-DD/part-<batch>.parquet   rows of the batch on that UTC day
+//!     <table>/date_key=YYYY-MM-DD/part-<batch>-<n>.parquet  … of its (n+1)-th slice, if any
 //!     _batches/<batch>/manifest.json                      files, row counts, audit-key bounds
 //!     _batches/<batch>/_SUCCESS                           empty, written last
 //! ```
@@ -13,11 +14,9 @@
 //! manifest whose `_SUCCESS` exists never sees a partial batch. A batch started again after
 //! an interruption first removes every file an earlier attempt wrote for it.
 
-use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -151,7 +150,7 @@ impl ExportSink for ParquetHiveSink {
 
 /// Removes every object an earlier attempt wrote for batch `name`.
 async fn remove_batch_files(store: &dyn ObjectStore, name: &str) -> Result<(), ExportError> {
-    let part = format!("part-{name}.parquet");
+    let (part, slice) = (format!("part-{name}.parquet"), format!("part-{name}-"));
     let listing = store
         .list_with_delimiter(None)
         .await
@@ -169,7 +168,9 @@ async fn remove_batch_files(store: &dyn ObjectStore, name: &str) -> Result<(), E
                 path.as_ref()
                     .starts_with(&format!("{BATCHES_FOLDER}/{name}/"))
             } else {
-                path.filename() == Some(part.as_str())
+                path.filename().is_some_and(|f| {
+                    f == part || (f.starts_with(&slice) && f.ends_with(".parquet"))
+                })
             };
             if ours {
                 store
@@ -190,42 +191,29 @@ struct ParquetBatch {
     day: NaiveDate,
 }
 
-/// One table of a batch: a Parquet file per UTC day, encoded as slices arrive and stored
-/// when the table is complete.
+/// One table of a batch: each slice of rows is stored as one Parquet file per UTC day as it
+/// arrives, so that no more than a slice is held.
 struct ParquetTable {
     store: Arc<dyn ObjectStore>,
     batch: String,
     /// Partition of tables without a day column.
     day: NaiveDate,
     spec: TableSpec,
-    /// The day files (empty while a slice is being encoded).
-    files: BTreeMap<NaiveDate, DayFile>,
-}
-
-/// One day's file being encoded in memory (zstd, row groups of up to 1 Mi rows).
-struct DayFile {
-    writer: ArrowWriter<Vec<u8>>,
-    rows: u64,
-}
-
-impl DayFile {
-    fn new(schema: SchemaRef) -> Result<DayFile, String> {
-        let properties = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(
-                ZstdLevel::try_new(3).map_err(|e| e.to_string())?,
-            ))
-            .set_max_row_group_row_count(Some(1 << 20))
-            .build();
-        let writer = ArrowWriter::try_new(Vec::new(), schema, Some(properties))
-            .map_err(|e| e.to_string())?;
-        Ok(DayFile { writer, rows: 0 })
-    }
+    /// Slices written so far.
+    slices: usize,
+    written: TableWritten,
 }
 
 impl ParquetTable {
-    fn path(&self, day: NaiveDate) -> String {
+    /// The file of `day` for slice `slice` (0-based): `part-<batch>.parquet` for the first,
+    /// `part-<batch>-<n>.parquet` for the n-th after it.
+    fn path(&self, day: NaiveDate, slice: usize) -> String {
+        let suffix = match slice {
+            0 => String::new(),
+            n => format!("-{n}"),
+        };
         format!(
-            "{}/{DATE_KEY}={}/part-{}.parquet",
+            "{}/{DATE_KEY}={}/part-{}{suffix}.parquet",
             self.spec.name,
             day.format("%Y-%m-%d"),
             self.batch
@@ -242,68 +230,63 @@ impl ParquetTable {
     }
 }
 
-/// Adds one slice of rows to the day files.
-fn encode_slice(
-    files: &mut BTreeMap<NaiveDate, DayFile>,
-    batches: Vec<RecordBatch>,
-    day_column: Option<&str>,
-    day: NaiveDate,
-) -> Result<(), String> {
-    let days = match day_column {
-        Some(column) => split_by_day(&batches, column, false)?,
-        None => BTreeMap::from([(day, batches)]),
-    };
-    for (day, batches) in days {
-        for batch in batches.iter().filter(|b| b.num_rows() > 0) {
-            let file = match files.entry(day) {
-                Entry::Occupied(file) => file.into_mut(),
-                Entry::Vacant(slot) => slot.insert(DayFile::new(batch.schema())?),
-            };
-            file.writer.write(batch).map_err(|e| e.to_string())?;
-            file.rows += batch.num_rows() as u64;
-        }
+/// One Parquet file of the batches, zstd, row groups of up to 1 Mi rows.
+fn encode_file(batches: &[RecordBatch]) -> Result<Vec<u8>, String> {
+    let schema = batches.first().map(RecordBatch::schema).ok_or("no rows")?;
+    let properties = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(
+            ZstdLevel::try_new(3).map_err(|e| e.to_string())?,
+        ))
+        .set_max_row_group_row_count(Some(1 << 20))
+        .build();
+    let mut out = Vec::new();
+    let mut writer =
+        ArrowWriter::try_new(&mut out, schema, Some(properties)).map_err(|e| e.to_string())?;
+    for batch in batches {
+        writer.write(batch).map_err(|e| e.to_string())?;
     }
-    Ok(())
+    writer.close().map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 #[async_trait]
 impl TableWriter for ParquetTable {
     async fn write(&mut self, batches: Vec<RecordBatch>) -> Result<(), ExportError> {
-        let mut files = std::mem::take(&mut self.files);
-        let (column, day) = (self.spec.day_column.clone(), self.day);
-        let (files, encoded) = tokio::task::spawn_blocking(move || {
-            let encoded = encode_slice(&mut files, batches, column.as_deref(), day);
-            (files, encoded)
-        })
-        .await
-        .expect("export task panicked");
-        self.files = files;
-        encoded.map_err(self.encode_error(self.spec.name.clone()))
-    }
-
-    async fn finish(mut self: Box<Self>) -> Result<TableWritten, ExportError> {
-        let mut written = TableWritten::default();
-        for (day, file) in std::mem::take(&mut self.files) {
-            let path = self.path(day);
-            let bytes = tokio::task::spawn_blocking(move || file.writer.into_inner())
+        let slice = self.slices;
+        self.slices += 1;
+        let batches: Vec<RecordBatch> = batches.into_iter().filter(|b| b.num_rows() > 0).collect();
+        let days: BTreeMap<NaiveDate, Vec<RecordBatch>> = match &self.spec.day_column {
+            Some(column) => split_by_day(&batches, column, false)
+                .map_err(self.encode_error(self.spec.name.clone()))?,
+            None if !batches.is_empty() => BTreeMap::from([(self.day, batches)]),
+            None => BTreeMap::new(),
+        };
+        for (day, batches) in days {
+            let path = self.path(day, slice);
+            let count: usize = batches.iter().map(RecordBatch::num_rows).sum();
+            let bytes = tokio::task::spawn_blocking(move || encode_file(&batches))
                 .await
                 .expect("export task panicked")
-                .map_err(|e| self.encode_error(path.clone())(e.to_string()))?;
+                .map_err(self.encode_error(path.clone()))?;
             let size = bytes.len() as u64;
             self.store
                 .put(&Path::from(path.as_str()), PutPayload::from(bytes))
                 .await
                 .map_err(store_error(&self.batch, format!("writing {path}")))?;
-            written.rows += file.rows;
-            written.bytes += size;
-            written.files.push(FileEntry {
+            self.written.rows += count as u64;
+            self.written.bytes += size;
+            self.written.files.push(FileEntry {
                 path,
-                rows: file.rows,
+                rows: count as u64,
                 bytes: size,
                 date_key: day.format("%Y-%m-%d").to_string(),
             });
         }
-        Ok(written)
+        Ok(())
+    }
+
+    async fn finish(self: Box<Self>) -> Result<TableWritten, ExportError> {
+        Ok(self.written)
     }
 }
 
@@ -315,7 +298,8 @@ impl BatchWriter for ParquetBatch {
             batch: self.name.clone(),
             day: self.day,
             spec: table.clone(),
-            files: BTreeMap::new(),
+            slices: 0,
+            written: TableWritten::default(),
         }))
     }
 

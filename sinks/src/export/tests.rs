@@ -161,9 +161,13 @@ async fn parquet_batches_use_hive_days_and_a_restarted_batch_drops_its_old_files
     let (spec, rows) = table_rows(&[1_709_600_000, 1_709_700_000]);
     let mut table = first.begin_table(&spec).await.expect("begin table");
     table.write(rows).await.expect("write");
+    table
+        .write(table_rows(&[1_709_700_100]).1)
+        .await
+        .expect("second slice");
     table.finish().await.expect("finish");
     // Interrupted before publishing: the restarted batch has rows of one day only, in
-    // three slices.
+    // three slices, the second empty.
     let manifest = export(
         parquet.as_ref(),
         &batch,
@@ -176,19 +180,26 @@ async fn parquet_batches_use_hive_days_and_a_restarted_batch_drops_its_old_files
     .await;
     assert!(parquet.published(&batch).await.expect("check").is_some());
     let files = &manifest.tables[0].files;
-    assert_eq!(files.len(), 1, "one file per day, whatever the slices");
-    assert_eq!((files[0].rows, manifest.tables[0].rows), (3, 3));
+    let listed: Vec<(&str, u64)> = files.iter().map(|f| (f.path.as_str(), f.rows)).collect();
+    let day = "sample_fact/date_key=2024-03-05";
     assert_eq!(
-        files[0].path,
-        format!(
-            "sample_fact/date_key=2024-03-05/part-{}.parquet",
-            batch.name
-        )
+        listed,
+        [
+            (format!("{day}/part-{}.parquet", batch.name).as_str(), 1),
+            (format!("{day}/part-{}-2.parquet", batch.name).as_str(), 2)
+        ],
+        "a file per day and slice with rows"
     );
+    assert_eq!(manifest.tables[0].rows, 3);
     let root = dir.path().join("parquet");
-    let file = std::fs::read(root.join(&files[0].path)).expect("file");
-    let reader = SerializedFileReader::new(bytes::Bytes::from(file)).expect("parquet");
-    assert_eq!(reader.metadata().file_metadata().num_rows(), 3);
+    for entry in files {
+        let file = std::fs::read(root.join(&entry.path)).expect("file");
+        let reader = SerializedFileReader::new(bytes::Bytes::from(file)).expect("parquet");
+        assert_eq!(
+            reader.metadata().file_metadata().num_rows() as u64,
+            entry.rows
+        );
+    }
     assert!(!root
         .join("sample_fact/date_key=2024-03-06")
         .read_dir()
