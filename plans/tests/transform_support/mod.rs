@@ -94,6 +94,7 @@ pub fn views() -> Vec<View> {
     views.push(multimedia::touched_since_view());
     views.extend(multimedia::views());
     views.extend(multimedia::state::views());
+    views.extend(multimedia::state::split_views().0);
     views
 }
 

@@ -6,10 +6,14 @@
 //! without them is incomplete and reads as no state, which costs a wider GIDB read, never a
 //! wrong row. A state of another mark than the stream's is a leftover (spent, or written by a
 //! chunk that did not commit) and is removed once a chunk commits.
+//!
+//! A chunk splits the state it received ([`split`]): the interactions it transforms again
+//! are read with its day folders; the others are passed on, appended as they came to the
+//! state it writes.
 
 use std::sync::Arc;
 
-use arrow::array::RecordBatch;
+use arrow::array::{new_null_array, RecordBatch};
 use arrow::datatypes::SchemaRef;
 use bytes::Bytes;
 use datafusion::datasource::MemTable;
@@ -20,7 +24,7 @@ use object_store::{ObjectStore, ObjectStoreExt};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 use tidemark_plans::transform::multimedia::inputs::{self as mm, MM_COVERED};
-use tidemark_plans::transform::multimedia::state::{STATE_COVERED, STATE_ROWS};
+use tidemark_plans::transform::multimedia::state::{self, STATE_COVERED, STATE_ROWS};
 use tidemark_sinks::gidb::GidbStore;
 
 use super::super::JobError;
@@ -28,11 +32,6 @@ use super::session;
 
 /// The state's folder in the GIDB store.
 const ROOT: &str = "state_mm_active";
-
-/// The name under which a session sees the state rows of GIDB input `input`.
-pub fn state_table(input: &str) -> String {
-    format!("{input}_state")
-}
 
 /// The file name of the state handed on at `mark`.
 fn file_name(mark: i64) -> String {
@@ -48,9 +47,14 @@ fn store_error(path: &Path, e: impl std::fmt::Display) -> JobError {
     JobError::Data(format!("active-thread state {path}: {e}"))
 }
 
-/// Writes the state computed in `ctx` (the views of the state module) as the state handed
-/// on at `mark`.
-pub async fn write(ctx: &SessionContext, gidb: &GidbStore, mark: i64) -> Result<(), JobError> {
+/// Writes the state computed in `ctx` (the views of the state module), followed by the
+/// state `passed_on` unchanged, as the state handed on at `mark`.
+pub async fn write(
+    ctx: &SessionContext,
+    gidb: &GidbStore,
+    mark: i64,
+    passed_on: Option<&ActiveState>,
+) -> Result<(), JobError> {
     let store = gidb.object_store();
     let files = STATE_ROWS
         .iter()
@@ -58,7 +62,10 @@ pub async fn write(ctx: &SessionContext, gidb: &GidbStore, mark: i64) -> Result<
         .chain([(MM_COVERED, STATE_COVERED)]);
     for (input, view) in files {
         let schema = mm::schema(input).expect("multimedia input schema");
-        let batches = session::collect(ctx, view).await?;
+        let mut batches = session::collect(ctx, view).await?;
+        if let Some(passed) = passed_on {
+            batches.extend(passed.rows_of(input).iter().cloned());
+        }
         let path = file(input, mark);
         let bytes = parquet_bytes(&schema, &batches).map_err(|e| store_error(&path, e))?;
         store
@@ -108,15 +115,106 @@ pub struct ActiveState {
     rows: Vec<(&'static str, Vec<RecordBatch>)>,
 }
 
+impl ActiveState {
+    /// The rows of GIDB input `input`, or the covered calls for [`MM_COVERED`].
+    fn rows_of(&self, input: &str) -> &[RecordBatch] {
+        if input == MM_COVERED {
+            return &self.covered;
+        }
+        self.rows
+            .iter()
+            .find(|(name, _)| *name == input)
+            .map(|(_, batches)| batches.as_slice())
+            .unwrap_or_default()
+    }
+
+    /// Number of covered calls.
+    pub fn covered_calls(&self) -> usize {
+        self.covered.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+/// The state a chunk received, split: the part it transforms again with its day folders,
+/// and the part it passes on unchanged.
+#[derive(Debug, Clone)]
+pub struct SplitState {
+    /// Read with the day folders.
+    pub transformed: ActiveState,
+    /// Appended as it came to the state the chunk hands on.
+    pub passed_on: ActiveState,
+}
+
+/// The table of the covered calls a chunk passes on, in the session that transforms: the
+/// rows of these calls are left out of every input, also those the day folders hold.
+pub const PASSED_CALLS: &str = "tx_mm_passed";
+
+/// Registers the covered calls of `passed_on` as [`PASSED_CALLS`].
+pub fn register_passed(ctx: &SessionContext, passed_on: &ActiveState) -> Result<(), JobError> {
+    register_batches(ctx, PASSED_CALLS, MM_COVERED, passed_on.covered.clone())
+}
+
+/// Splits the state registered with `ctx` ([`register`]), once the window's touched GUIDs
+/// and the due interactions of the Info Mart are registered too (`state::split_views`).
+pub async fn split(ctx: &SessionContext) -> Result<SplitState, JobError> {
+    let (views, parts) = state::split_views();
+    session::materialize_views(ctx, &views).await?;
+    let read = |input: &'static str, view: String| async move {
+        let schema = mm::schema(input).expect("multimedia input schema");
+        session::collect(ctx, &view)
+            .await?
+            .into_iter()
+            .map(|b| b.with_schema(Arc::clone(&schema)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| JobError::Data(format!("active-thread state {view}: {e}")))
+    };
+    let collect = |(covered, rows): (&'static str, Vec<(&'static str, String)>)| async move {
+        let mut state = ActiveState {
+            covered: read(MM_COVERED, covered.to_string()).await?,
+            rows: Vec::new(),
+        };
+        for (input, view) in rows {
+            state.rows.push((input, read(input, view).await?));
+        }
+        Ok::<_, JobError>(state)
+    };
+    Ok(SplitState {
+        transformed: collect(parts.transformed).await?,
+        passed_on: collect(parts.passed_on).await?,
+    })
+}
+
+/// Covered calls of a state written before they named their interaction get a null
+/// `if_guid`: such calls are always transformed again.
+fn with_if_guid(batches: Vec<RecordBatch>) -> Result<Vec<RecordBatch>, String> {
+    let schema = mm::schema(MM_COVERED).expect("covered calls schema");
+    batches
+        .into_iter()
+        .map(|batch| {
+            if batch.num_columns() == schema.fields().len() {
+                return Ok(batch);
+            }
+            let callid = batch
+                .column_by_name("callid")
+                .ok_or("no callid column")?
+                .clone();
+            let if_guid = new_null_array(schema.field(1).data_type(), batch.num_rows());
+            RecordBatch::try_new(Arc::clone(&schema), vec![callid, if_guid])
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
 /// Reads the state handed on at `mark`; `None` when there is no complete one.
 pub async fn load(gidb: &GidbStore, mark: Option<i64>) -> Result<Option<ActiveState>, JobError> {
     let Some(mark) = mark else {
         return Ok(None);
     };
     let store = gidb.object_store();
-    let Some(covered) = read(store.as_ref(), &file(MM_COVERED, mark)).await? else {
+    let path = file(MM_COVERED, mark);
+    let Some(covered) = read(store.as_ref(), &path).await? else {
         return Ok(None);
     };
+    let covered = with_if_guid(covered).map_err(|e| store_error(&path, e))?;
     let mut rows = Vec::new();
     for (input, _) in STATE_ROWS {
         let path = file(input, mark);
@@ -128,20 +226,15 @@ pub async fn load(gidb: &GidbStore, mark: Option<i64>) -> Result<Option<ActiveSt
     Ok(Some(ActiveState { covered, rows }))
 }
 
-/// Registers `state` with `ctx`: the rows of each GIDB input as [`state_table`] and the
-/// covered calls as [`MM_COVERED`]; all empty without a state.
+/// Registers `state` with `ctx`: the rows of each GIDB input as its state table
+/// ([`mm::state_table`]) and the covered calls as [`MM_COVERED`]; all empty without a state.
 pub fn register(ctx: &SessionContext, state: Option<&ActiveState>) -> Result<(), JobError> {
     let empty = ActiveState::default();
     let state = state.unwrap_or(&empty);
     register_batches(ctx, MM_COVERED, MM_COVERED, state.covered.clone())?;
     for (input, _) in STATE_ROWS {
-        let rows = state
-            .rows
-            .iter()
-            .find(|(name, _)| *name == input)
-            .map(|(_, batches)| batches.clone())
-            .unwrap_or_default();
-        register_batches(ctx, &state_table(input), input, rows)?;
+        let rows = state.rows_of(input).to_vec();
+        register_batches(ctx, mm::state_table(input), input, rows)?;
     }
     Ok(())
 }

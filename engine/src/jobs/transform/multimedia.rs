@@ -19,7 +19,7 @@ use tidemark_sinks::gidb::{day_of, GidbStore};
 
 use super::super::audit::next_audit_key;
 use super::super::{JobContext, JobError};
-use super::active_state::{self, ActiveState};
+use super::active_state::{self, ActiveState, SplitState};
 use super::commit::{self, column_range, current_mark, extraction_horizon, row_count, ChunkCommit};
 use super::session::{self, DayRange};
 use super::streams::{config_marks, output_steps, partition_steps, StreamReport};
@@ -186,27 +186,57 @@ async fn register_known(
     Ok(())
 }
 
+/// The GIDB inputs whose state rows a probe reads: the calls (the parents of touched calls,
+/// their creation) and the parties (the party of a KVP without a CallID). Its other inputs
+/// only need the rows changed in the window, which are in the window's day folders.
+const PROBE_STATE_INPUTS: [&str; 2] = [mm::MM_CALLS, mm::MM_PARTIES];
+
+/// Which GIDB inputs of a session read the active-thread state with their day folders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StateReach {
+    /// Every input: a session that transforms or computes the state.
+    All,
+    /// [`PROBE_STATE_INPUTS`]: a probe finding what the window touches.
+    Probe,
+}
+
 /// Registers the GIDB inputs of a multimedia session, each the rows of `days` together with
-/// the active-thread state's, and the window and settings.
+/// the active-thread state's as far as `reach` says, less the rows of the calls in the table
+/// `leave_out` (the calls the chunk passes on), and the window and settings.
 async fn register_inputs(
     ctx: &JobContext,
     df: &SessionContext,
     gidb: &GidbStore,
-    days: &DayRange,
-    window: (i64, i64),
+    (days, window): (&DayRange, (i64, i64)),
+    (reach, leave_out): (StateReach, Option<&str>),
 ) -> Result<(), JobError> {
     for (name, table) in mm::MM_GIDB_INPUTS {
-        let state = active_state::state_table(name);
+        let with_state = reach == StateReach::All || PROBE_STATE_INPUTS.contains(&name);
+        let read_as = match leave_out {
+            Some(_) => format!("{name}_read"),
+            None => name.to_string(),
+        };
         session::register_gidb(
             df,
             gidb,
-            name,
+            &read_as,
             table,
             MediaFamily::Multimedia,
             days,
-            Some(&state),
+            with_state.then(|| mm::state_table(name)),
         )
         .await?;
+        if let Some(calls) = leave_out {
+            let kept = df
+                .sql(&format!(
+                    "select r.* from {read_as} r left join {calls} p on p.callid = r.callid \
+                     where p.callid is null"
+                ))
+                .await
+                .map_err(|e| JobError::Data(format!("{name}: {e}")))?;
+            df.register_table(name, kept.into_view())
+                .map_err(|e| JobError::Data(format!("{name}: {e}")))?;
+        }
     }
     session::register_window(df, window.0, window.1)?;
     let keep = keep_seconds(ctx);
@@ -288,6 +318,9 @@ struct Probe {
     touched: bool,
     /// Whether those folders start before the window's.
     reads_before_window: bool,
+    /// The state received, split into what the chunk transforms again and what it passes
+    /// on; `None` without a state or when nothing is touched.
+    split: Option<SplitState>,
 }
 
 /// Finds what the window (mark, horizon] touches and how far back the interactions the
@@ -312,7 +345,7 @@ async fn probe(
         last: Some(day_text(horizon)),
     };
     let mut reads_before_window = mark.is_some() && !has_state;
-    register_inputs(ctx, &df, gidb, &days, window).await?;
+    register_inputs(ctx, &df, gidb, (&days, window), (StateReach::Probe, None)).await?;
     let guids = touched_guids(&df).await?;
     register_known(&df, ctx.infomart.as_ref(), (&guids, horizon - keep), true).await?;
     session::materialize_views(&df, &[multimedia::touched_since_view()]).await?;
@@ -322,11 +355,18 @@ async fn probe(
         .sum::<i64>()
         > 0;
     if !touched {
+        let full = session::new_session(gidb);
+        active_state::register(&full, state)?;
+        register_inputs(ctx, &full, gidb, (&days, window), (StateReach::All, None)).await?;
         let mut views = multimedia::thread_views();
         views.extend(multimedia::state::views());
-        session::materialize_views(&df, &views).await?;
-        active_state::write(&df, gidb, horizon).await?;
+        session::materialize_views(&full, &views).await?;
+        active_state::write(&full, gidb, horizon, None).await?;
     }
+    let split = match (touched, has_state) {
+        (true, true) => Some(active_state::split(&df).await?),
+        _ => None,
+    };
     if let Some(since) = commit::column_values(&probed, "since_ts").into_iter().min() {
         let since_day = day_text(since);
         if days.first.as_ref().is_some_and(|first| since_day < *first) {
@@ -338,6 +378,7 @@ async fn probe(
         days,
         touched,
         reads_before_window,
+        split,
     })
 }
 
@@ -372,9 +413,29 @@ async fn run_chunk(
                  active-thread state does not cover"
             );
         }
+        let (read_state, passed_on) = match probe.split {
+            Some(split) => {
+                tracing::info!(
+                    window_to = horizon,
+                    transformed = split.transformed.covered_calls(),
+                    passed_on = split.passed_on.covered_calls(),
+                    "multimedia chunk: calls of the open interactions of the state, \
+                     transformed again or passed on"
+                );
+                (Some(split.transformed), Some(split.passed_on))
+            }
+            None => (state, None),
+        };
         let df = session::new_session(gidb);
-        active_state::register(&df, state.as_ref())?;
-        register_inputs(ctx, &df, gidb, days, window).await?;
+        active_state::register(&df, read_state.as_ref())?;
+        let leave_out = match &passed_on {
+            Some(passed) => {
+                active_state::register_passed(&df, passed)?;
+                Some(active_state::PASSED_CALLS)
+            }
+            None => None,
+        };
+        register_inputs(ctx, &df, gidb, (days, window), (StateReach::All, leave_out)).await?;
         for (name, _) in mm::MM_GIDB_INPUTS {
             session::materialize_input(&df, name).await?;
         }
@@ -389,7 +450,7 @@ async fn run_chunk(
         views.extend(state_views);
         session::materialize_views_keeping(&df, &views, &keep).await?;
         let (facts, collected) = output_steps(&df, &multimedia::OUTPUTS, report).await?;
-        active_state::write(&df, gidb, horizon).await?;
+        active_state::write(&df, gidb, horizon, passed_on.as_ref()).await?;
         drop(df);
         rows = collected.iter().map(|b| row_count(b)).sum();
         // Facts (the first four outputs) are partitioned by their start; active ones end

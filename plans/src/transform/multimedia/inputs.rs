@@ -27,8 +27,9 @@ pub const MM_USERDATA_HISTORY: &str = "tx_mm_userdata_history";
 pub const MM_SECURE_USERDATA_HISTORY: &str = "tx_mm_secure_userdata_history";
 /// G_CUSTOM_DATA_S rows of the multimedia family: CustomReporting KVPs.
 pub const MM_USER_EVENTS: &str = "tx_mm_user_event";
-/// The calls the active-thread state covers (`callid`): the previous chunk handed on every
-/// row of their interactions (docs/transform.md, "Active-thread state").
+/// The calls the active-thread state covers (`callid`, and `if_guid`: the interaction each
+/// belongs to, null in a state written before it was kept): the previous chunk handed on
+/// every row of their interactions (docs/transform.md, "Active-thread state").
 pub const MM_COVERED: &str = "tx_mm_covered";
 /// One row: `active_keep_seconds` (`days-to-keep-active-facts` in seconds).
 pub const MM_SETTINGS: &str = "tx_mm_settings";
@@ -60,6 +61,31 @@ pub const MM_GIDB_INPUTS: [(&str, &str); 8] = [
     (MM_SECURE_USERDATA_HISTORY, "G_SECURE_USERDATA_HISTORY"),
     (MM_USER_EVENTS, "G_CUSTOM_DATA_S"),
 ];
+
+/// The rows of the active-thread state received, per GIDB input: (input, table). A chunk
+/// reads each input as these rows together with its window's day folders.
+pub const MM_STATE_INPUTS: [(&str, &str); 8] = [
+    (MM_CALLS, "tx_mm_call_state"),
+    (MM_PARTIES, "tx_mm_party_state"),
+    (MM_PARTY_HISTORY, "tx_mm_party_history_state"),
+    (MM_FIRST_USERDATA, "tx_mm_f_userdata_state"),
+    (MM_VIRTUAL_QUEUES, "tx_mm_virtual_queue_state"),
+    (MM_USERDATA_HISTORY, "tx_mm_userdata_history_state"),
+    (
+        MM_SECURE_USERDATA_HISTORY,
+        "tx_mm_secure_userdata_history_state",
+    ),
+    (MM_USER_EVENTS, "tx_mm_user_event_state"),
+];
+
+/// The table of the state rows of GIDB input `input` ([`MM_STATE_INPUTS`]).
+pub fn state_table(input: &str) -> &'static str {
+    MM_STATE_INPUTS
+        .iter()
+        .find(|(name, _)| *name == input)
+        .map(|(_, table)| *table)
+        .expect("a multimedia GIDB input")
+}
 
 /// The Info Mart inputs of the multimedia transform and their columns (Int64 but the
 /// `resource_name` and the GUID).
@@ -117,11 +143,13 @@ pub fn schema(name: &str) -> Option<SchemaRef> {
         )])));
     }
     if name == MM_COVERED {
-        return Some(Arc::new(Schema::new(vec![Field::new(
-            "callid",
-            DataType::Utf8,
-            true,
-        )])));
+        return Some(Arc::new(Schema::new(vec![
+            Field::new("callid", DataType::Utf8, true),
+            Field::new("if_guid", DataType::Utf8, true),
+        ])));
+    }
+    if let Some((input, _)) = MM_STATE_INPUTS.iter().find(|(_, t)| *t == name) {
+        return schema(input);
     }
     if name == MM_STOP_QUEUES {
         return Some(Arc::new(Schema::new(vec![Field::new(
@@ -152,6 +180,7 @@ pub fn schema(name: &str) -> Option<SchemaRef> {
 pub fn names() -> Vec<&'static str> {
     let mut names = vec![MM_SETTINGS, MM_STOP_QUEUES, MM_COVERED];
     names.extend(MM_GIDB_INPUTS.iter().map(|(n, _)| *n));
+    names.extend(MM_STATE_INPUTS.iter().map(|(_, t)| *t));
     names.extend(MART_COLUMNS.iter().map(|(n, _)| *n));
     names
 }
