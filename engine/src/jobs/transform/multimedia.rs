@@ -14,7 +14,7 @@ use datafusion::prelude::SessionContext;
 use tidemark_plans::transform::multimedia::{self, inputs as mm};
 use tidemark_schemas::gidb::{folder_name, MediaFamily};
 use tidemark_schemas::idb;
-use tidemark_sinks::database::Database;
+use tidemark_sinks::database::{Database, SqlValue};
 use tidemark_sinks::gidb::{day_of, GidbStore};
 
 use super::super::audit::next_audit_key;
@@ -108,15 +108,15 @@ fn day_ends(start: i64, horizon: i64) -> Vec<i64> {
 
 /// Which multimedia INTERACTION_FACT rows a chunk reads from the Info Mart: the active ones
 /// due for artificial termination (started at or before `expiry`, the window's end less
-/// `days-to-keep-active-facts`), and those among `guids`. One `select interaction_id …` per
-/// query, disjoint. Active interactions neither touched nor due stay in the Info Mart: the
-/// chunk does not transform them.
-fn known_interactions(guids: &[String], expiry: i64) -> Vec<String> {
-    let multimedia = "select interaction_id from interaction_fact where media_type_key not in \
+/// `days-to-keep-active-facts`), and those among `guids`. One `where` condition per query,
+/// disjoint. Active interactions neither touched nor due stay in the Info Mart: the chunk
+/// does not transform them.
+fn known_conditions(guids: &[String], expiry: i64) -> Vec<String> {
+    let multimedia = "media_type_key not in \
          (select media_type_key from media_type where media_name_code = 'VOICE')";
     let due = format!("active_flag = 1 and start_ts <= {expiry}");
-    let mut queries = vec![format!("{multimedia} and {due}")];
-    queries.extend(guids.chunks(GUIDS_PER_QUERY).map(|chunk| {
+    let mut conditions = vec![format!("{multimedia} and {due}")];
+    conditions.extend(guids.chunks(GUIDS_PER_QUERY).map(|chunk| {
         let list: Vec<String> = chunk
             .iter()
             .map(|g| format!("'{}'", g.replace('\'', "''")))
@@ -126,11 +126,34 @@ fn known_interactions(guids: &[String], expiry: i64) -> Vec<String> {
             list.join(", ")
         )
     }));
-    queries
+    conditions
 }
 
-/// Registers the Info Mart rows of the known interactions ([`known_interactions`] of
-/// `guids` and the `expiry` of the window): all fact inputs and the scripts, or only
+/// The known interactions ([`mm::MM_INTERACTIONS`] rows: id, GUID, start, active flag) in
+/// groups of [`GUIDS_PER_QUERY`] by start, each as its id list and the smallest
+/// START_DATE_TIME_KEY its IRF, MSF and state rows can have: a day before its earliest
+/// start, since they start with or after their interaction. The facts are partitioned by
+/// that key, so a lookup reads only the partitions from there on.
+fn id_groups(interactions: &[Vec<SqlValue>]) -> Vec<(String, i64)> {
+    let mut known: Vec<(i64, i64)> = interactions
+        .iter()
+        .filter_map(|row| {
+            let id = row.first().and_then(SqlValue::as_i64)?;
+            Some((row.get(2).and_then(SqlValue::as_i64).unwrap_or(0), id))
+        })
+        .collect();
+    known.sort_unstable();
+    known
+        .chunks(GUIDS_PER_QUERY)
+        .map(|group| {
+            let ids: Vec<String> = group.iter().map(|(_, id)| id.to_string()).collect();
+            (ids.join(", "), group[0].0.saturating_sub(86_400))
+        })
+        .collect()
+}
+
+/// Registers the Info Mart rows of the known interactions ([`known_conditions`] of `guids`
+/// and the `expiry` of the window): all fact inputs and the scripts, or only
 /// INTERACTION_FACT's with `interactions_only`.
 async fn register_known(
     df: &SessionContext,
@@ -138,48 +161,65 @@ async fn register_known(
     (guids, expiry): (&[String], i64),
     interactions_only: bool,
 ) -> Result<(), JobError> {
-    let known = known_interactions(guids, expiry);
-    let select = |name: &str, sql: &dyn Fn(&str) -> String| {
-        (
-            name.to_string(),
-            known.iter().map(|k| sql(k)).collect::<Vec<_>>(),
-        )
+    let mut interactions = Vec::new();
+    for condition in known_conditions(guids, expiry) {
+        interactions.extend(
+            db.query(&format!(
+                "select interaction_id, media_server_ixn_guid, start_ts, active_flag \
+                 from interaction_fact where {condition}"
+            ))
+            .await?,
+        );
+    }
+    session::register_mart_rows(df, mm::MM_INTERACTIONS, &interactions)?;
+    if interactions_only {
+        return Ok(());
+    }
+    let groups = id_groups(&interactions);
+    let select = |sql: &dyn Fn(&str, i64) -> String| -> Vec<String> {
+        groups.iter().map(|(ids, from)| sql(ids, *from)).collect()
     };
-    let mut inputs = vec![select(mm::MM_INTERACTIONS, &|k| {
-        format!(
-            "select interaction_id, media_server_ixn_guid, start_ts, active_flag \
-             from interaction_fact where interaction_id in ({k})"
-        )
-    })];
-    if !interactions_only {
-        inputs.push(select(mm::MM_IRFS, &|k| {
-            format!(
-                "select interaction_resource_id, interaction_id, interaction_resource_ordinal \
-                 from interaction_resource_fact where interaction_id in ({k})"
-            )
-        }));
-        inputs.push(select(mm::MM_MSFS, &|k| {
-            format!(
-                "select mediation_segment_id, interaction_id, resource_key, start_ts \
-                 from mediation_segment_fact where interaction_id in ({k})"
-            )
-        }));
-        inputs.push(select(mm::MM_STATES, &|k| {
-            format!(
-                "select ixn_resource_state_fact_key, interaction_resource_id, \
-                 interaction_resource_state_key, start_ts from ixn_resource_state_fact \
-                 where interaction_resource_id in (select interaction_resource_id \
-                 from interaction_resource_fact where interaction_id in ({k}))"
-            )
-        }));
-        inputs.push((
-            mm::SCRIPT_RESOURCES.to_string(),
+    let inputs = [
+        (
+            mm::MM_IRFS,
+            select(&|ids, from| {
+                format!(
+                    "select interaction_resource_id, interaction_id, \
+                     interaction_resource_ordinal from interaction_resource_fact \
+                     where interaction_id in ({ids}) and start_date_time_key >= {from}"
+                )
+            }),
+        ),
+        (
+            mm::MM_MSFS,
+            select(&|ids, from| {
+                format!(
+                    "select mediation_segment_id, interaction_id, resource_key, start_ts \
+                     from mediation_segment_fact \
+                     where interaction_id in ({ids}) and start_date_time_key >= {from}"
+                )
+            }),
+        ),
+        (
+            mm::MM_STATES,
+            select(&|ids, from| {
+                format!(
+                    "select ixn_resource_state_fact_key, interaction_resource_id, \
+                     interaction_resource_state_key, start_ts from ixn_resource_state_fact \
+                     where start_date_time_key >= {from} and interaction_resource_id in \
+                     (select interaction_resource_id from interaction_resource_fact \
+                     where interaction_id in ({ids}) and start_date_time_key >= {from})"
+                )
+            }),
+        ),
+        (
+            mm::SCRIPT_RESOURCES,
             vec![format!(
                 "select resource_key, resource_name from resource_ \
                  where resource_cfg_type_id = {CFG_SCRIPT}"
             )],
-        ));
-    }
+        ),
+    ];
     for (name, sqls) in &inputs {
         session::register_mart_queries(df, db, name, sqls).await?;
     }
@@ -480,7 +520,9 @@ async fn run_chunk(
 
 #[cfg(test)]
 mod tests {
-    use super::{day_ends, known_interactions};
+    use tidemark_sinks::database::SqlValue;
+
+    use super::{day_ends, id_groups, known_conditions, GUIDS_PER_QUERY};
 
     #[test]
     fn chunks_end_on_the_last_second_of_each_day_and_at_the_horizon() {
@@ -495,17 +537,53 @@ mod tests {
     #[test]
     fn known_interactions_are_the_due_ones_and_the_others_by_guid() {
         let guids: Vec<String> = (0..2_001).map(|i| format!("g{i}")).collect();
-        let queries = known_interactions(&guids, 500);
+        let queries = known_conditions(&guids, 500);
         assert_eq!(queries.len(), 4);
         assert!(queries[0].ends_with("and active_flag = 1 and start_ts <= 500"));
         assert!(queries[1].contains("'g0', 'g1'"));
         assert!(queries[1].contains("not coalesce(active_flag = 1 and start_ts <= 500, false)"));
         assert!(queries[3].ends_with("media_server_ixn_guid in ('g2000')"));
         assert_eq!(
-            known_interactions(&["o'k".to_string()], 0)[1]
+            known_conditions(&["o'k".to_string()], 0)[1]
                 .matches("'o''k'")
                 .count(),
             1
         );
+    }
+
+    #[test]
+    fn fact_lookups_go_by_start_from_a_day_before_the_earliest_interaction() {
+        let row = |id: i64, start: i64| {
+            vec![
+                SqlValue::Int(id),
+                SqlValue::Text(format!("g{id}")),
+                SqlValue::Int(start),
+                SqlValue::Int(1),
+            ]
+        };
+        let mut rows: Vec<_> = (0..GUIDS_PER_QUERY as i64)
+            .map(|i| row(i + 10, 1_000_000 + i))
+            .collect();
+        rows.push(row(1, 200_000));
+        let groups = id_groups(&rows);
+        assert_eq!(groups.len(), 2);
+        assert!(
+            groups[0].0.starts_with("1, 10, 11, "),
+            "{}",
+            &groups[0].0[..20]
+        );
+        assert_eq!(
+            groups[0].1,
+            200_000 - 86_400,
+            "the earliest start of the group"
+        );
+        assert_eq!(
+            groups[1],
+            (
+                (GUIDS_PER_QUERY as i64 + 9).to_string(),
+                1_000_000 + 999 - 86_400
+            )
+        );
+        assert!(id_groups(&[]).is_empty());
     }
 }

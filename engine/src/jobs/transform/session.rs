@@ -146,8 +146,18 @@ pub async fn register_mart_queries(
     for sql in sqls {
         rows.extend(db.query(sql).await?);
     }
+    register_mart_rows(ctx, name, &rows)
+}
+
+/// Registers input `name` as Info Mart rows already read, their columns in the order of the
+/// input's schema.
+pub fn register_mart_rows(
+    ctx: &SessionContext,
+    name: &str,
+    rows: &[Vec<SqlValue>],
+) -> Result<(), JobError> {
     let schema = inputs::schema(name).expect("mart input schema");
-    register_rows(ctx, name, vec![rows_to_batch(&schema, &rows)?])
+    register_rows(ctx, name, vec![rows_to_batch(&schema, rows)?])
 }
 
 /// Builds a batch of Int64 / Utf8 columns from query rows.
