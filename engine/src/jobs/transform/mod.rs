@@ -88,8 +88,12 @@ fn describe(area: &str, report: &StreamReport) -> String {
         0 => String::new(),
         n => format!(", {n} read GIDB from before their window"),
     };
+    let passed = match report.passed_on_calls {
+        0 => String::new(),
+        n => format!(", {n} covered calls of open interactions passed on untouched"),
+    };
     format!(
-        "{area}: {} chunk(s), {}{before} (mark {mark})",
+        "{area}: {} chunk(s), {}{before}{passed} (mark {mark})",
         report.chunks,
         rows.join(", ")
     )

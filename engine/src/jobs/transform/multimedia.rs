@@ -462,6 +462,7 @@ async fn run_chunk(
                     "multimedia chunk: calls of the open interactions of the state, \
                      transformed again or passed on"
                 );
+                report.passed_on_calls += split.passed_on.covered_calls() as u64;
                 (Some(split.transformed), Some(split.passed_on))
             }
             None => (state, None),

@@ -58,6 +58,9 @@ pub struct StreamReport {
     /// Chunks that read GIDB from before their window (multimedia interactions the
     /// active-thread state did not cover).
     pub reads_before_window: u64,
+    /// Covered calls of the active-thread state that chunks passed on untransformed, summed
+    /// over the chunks (multimedia).
+    pub passed_on_calls: u64,
 }
 
 impl StreamReport {
