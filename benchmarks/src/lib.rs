@@ -15,4 +15,5 @@ pub mod machine;
 pub mod measure;
 pub mod pg;
 pub mod report;
+pub mod spans;
 pub mod stages;

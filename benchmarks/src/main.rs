@@ -4,8 +4,11 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use tidemark_benchmarks::backlog::{self, BacklogArgs};
 use tidemark_benchmarks::extract::{self, ExtractArgs};
+use tidemark_benchmarks::spans;
 use tracing_subscriber::fmt::format::FmtSpan;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
 /// Tidemark benchmarks: each measures a stage against the physical limit of the same rows
 /// on the same machine, in the same run.
@@ -27,13 +30,15 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    // `RUST_LOG=tidemark=info` also logs each extraction span with its busy and idle time.
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
-        )
+    // `RUST_LOG=tidemark=info` also logs each extraction span with its busy and idle time;
+    // whatever it prints, every stage adds up the busy time of Tidemark's spans.
+    let log = tracing_subscriber::fmt::layer()
         .with_span_events(FmtSpan::CLOSE)
         .with_writer(std::io::stderr)
+        .with_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")));
+    tracing_subscriber::registry()
+        .with(log)
+        .with(spans::layer())
         .init();
     match Cli::parse().command {
         Command::Extract(args) => {

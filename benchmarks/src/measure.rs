@@ -6,6 +6,8 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use crate::spans::{self, SpanTime};
+
 /// Bytes per MB in every figure.
 pub const MB: f64 = 1_000_000.0;
 
@@ -24,6 +26,9 @@ pub struct StageCost {
     /// Resident set when the stage started, MB (VmRSS): what earlier stages left resident,
     /// which the peak includes.
     pub start_rss_mb: f64,
+    /// Where the time went: Tidemark's spans during the stage, busiest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spans: Vec<SpanTime>,
 }
 
 /// Rows and bytes over a wall time.
@@ -64,9 +69,10 @@ pub struct Probe {
 }
 
 impl Probe {
-    /// Starts timing `stage` and resets the peak resident set.
+    /// Starts timing `stage` and resets the peak resident set and the span times.
     pub fn start(stage: &str) -> Self {
         reset_peak_rss();
+        spans::reset();
         Self {
             stage: stage.to_string(),
             started: Instant::now(),
@@ -83,6 +89,7 @@ impl Probe {
             cpu_s: (cpu_seconds() - self.cpu_at_start).max(0.0),
             peak_rss_mb: peak_rss_kb() as f64 / 1024.0,
             start_rss_mb: self.rss_at_start_kb as f64 / 1024.0,
+            spans: spans::take(),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! sizes. No timing is asserted.
 
 use tidemark_benchmarks::extract::{self, ExtractArgs};
+use tidemark_benchmarks::measure::StageCost;
 use tidemark_benchmarks::stages::EtlOptions;
 
 /// The test PostgreSQL server.
@@ -150,8 +151,37 @@ fn backlog_benchmark_sweeps_two_sizes_against_copy_and_peer_engines() {
             "{:?}",
             baselines.engines.mismatches
         );
+        assert!(baselines.voice_stream_vs_postgres.is_some_and(|r| r > 0.0));
+        let span_keys = |stage: &StageCost| -> Vec<(String, u64)> {
+            stage
+                .spans
+                .iter()
+                .map(|t| (t.span.clone(), t.count))
+                .collect()
+        };
+        let extract_spans = span_keys(&run.stages[1].cost);
+        for table in ["G_CALL", "G_IR", "G_PARTY"] {
+            let key = format!("extract_table[{table}]");
+            assert!(
+                extract_spans.iter().any(|(k, n)| *k == key && *n > 0),
+                "{key} in {extract_spans:?}"
+            );
+        }
+        assert!(extract_spans.iter().any(|(k, _)| k == "voice_merge"));
+        let transform_spans = span_keys(&run.stages[2].cost);
+        for stream in ["configuration", "voice", "late user data", "multimedia"] {
+            let key = format!("transform_stream[{stream}]");
+            assert!(
+                transform_spans.contains(&(key.clone(), 1)),
+                "{key} once in {transform_spans:?}"
+            );
+        }
+        assert!(transform_spans
+            .iter()
+            .any(|(k, _)| k.starts_with("transform_stream[voice] › ") && k.ends_with("db_write")));
         let steady = run.steady_state.as_ref().expect("steady state ran");
         assert!(steady.rows > 0, "the cycle found new activity");
+        assert!(span_keys(&steady.transform).contains(&("transform_stream[voice]".into(), 1)));
         assert!(run.end_to_end.ratio > 0.0);
     }
     assert_eq!(report.growth.us_per_row.len(), 2);
@@ -159,4 +189,7 @@ fn backlog_benchmark_sweeps_two_sizes_against_copy_and_peer_engines() {
     assert!(svg.contains("<svg") && svg.contains("Peak resident memory"));
     let markdown = std::fs::read_to_string(written("md")).unwrap();
     assert!(markdown.contains("Backlog catch-up") && markdown.contains("Steady state"));
+    assert!(
+        markdown.contains("Where the time went") && markdown.contains("`transform_stream[voice]`")
+    );
 }

@@ -333,7 +333,7 @@ async fn measure_size(
             &scratch.join("baseline"),
         )
         .await?;
-        Some(Baselines::new(engines, transform_cost.wall_s))
+        Some(Baselines::new(engines, &transform_cost))
     };
     step("steady-state cycle");
     let steady_state = if steady {

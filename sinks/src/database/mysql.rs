@@ -147,6 +147,7 @@ impl Database for MySqlDatabase {
             .await
     }
 
+    #[tracing::instrument(name = "db_write", level = "debug", skip_all, fields(steps = steps.len()))]
     async fn write_all(&self, steps: Vec<WriteStep>) -> Result<Vec<u64>, DatabaseError> {
         let chunk_bytes = self.chunk_bytes;
         self.connection

@@ -117,6 +117,7 @@ impl Database for PostgresDatabase {
         copy_rows(&client, &table.sql_name(), &aligned).await
     }
 
+    #[tracing::instrument(name = "db_write", level = "debug", skip_all, fields(steps = steps.len()))]
     async fn write_all(&self, steps: Vec<WriteStep>) -> Result<Vec<u64>, DatabaseError> {
         let mut client = self.client.lock().await;
         let transaction = client

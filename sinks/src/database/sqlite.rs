@@ -155,6 +155,7 @@ impl Database for SqliteDatabase {
             .await
     }
 
+    #[tracing::instrument(name = "db_write", level = "debug", skip_all, fields(steps = steps.len()))]
     async fn write_all(&self, steps: Vec<WriteStep>) -> Result<Vec<u64>, DatabaseError> {
         self.connection
             .run(move |c| {

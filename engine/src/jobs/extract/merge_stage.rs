@@ -68,6 +68,7 @@ pub struct MergeReport {
 
 /// Merges the voice data sources `voice_keys` (CTL_DS keys) from the merge mark up to the
 /// smallest extraction mark of their voice tables, in rounds of at most [`ROUND_SECONDS`].
+#[tracing::instrument(name = "voice_merge", skip_all)]
 pub async fn run(
     db: &dyn Database,
     gidb: &GidbStore,
@@ -157,6 +158,7 @@ struct RoundInputs<'a> {
 
 /// One round: the calls terminated in `(low, horizon]` plus those waiting since the round
 /// that ended at `low`, merged and committed as of `horizon`.
+#[tracing::instrument(name = "merge_round", level = "debug", skip_all)]
 async fn run_round(
     inputs: &RoundInputs<'_>,
     low: i64,

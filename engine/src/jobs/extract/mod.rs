@@ -26,6 +26,7 @@ use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tidemark_sinks::gidb::GidbStore;
+use tracing::Instrument;
 
 use super::audit::next_audit_key;
 use super::{names, Job, JobContext, JobError, JobOutcome};
@@ -52,7 +53,9 @@ impl Job for ExtractIcon {
         let etl = &config.gim_etl;
         let gidb = open_gidb(config)?;
         let now = reference_now()?;
-        let sets = plan::open_sets(config).await?;
+        let sets = plan::open_sets(config)
+            .instrument(tracing::debug_span!("open_idbs"))
+            .await?;
         let tables = plan::table_plans(ctx.infomart.as_ref(), config, &sets).await?;
         let mut voice_keys: Vec<i32> = tables
             .iter()

@@ -115,6 +115,7 @@ pub async fn register_gidb(
 }
 
 /// Registers every Info Mart key input from the current dimension tables.
+#[tracing::instrument(name = "mart_keys", level = "debug", skip_all)]
 pub async fn register_mart_inputs(ctx: &SessionContext, db: &dyn Database) -> Result<(), JobError> {
     for (name, table, columns) in inputs::MART_INPUTS {
         let def = mart::table(table).expect("mart table of a transform input");
@@ -136,6 +137,7 @@ pub async fn register_mart_inputs(ctx: &SessionContext, db: &dyn Database) -> Re
 
 /// Registers input `name` as the rows of several Info Mart queries together, their columns
 /// in the order of the input's schema.
+#[tracing::instrument(name = "mart_lookup", level = "debug", skip_all, fields(table = name))]
 pub async fn register_mart_queries(
     ctx: &SessionContext,
     db: &dyn Database,
@@ -296,6 +298,7 @@ pub async fn collect_sql(ctx: &SessionContext, sql: &str) -> Result<Vec<RecordBa
 
 /// Computes each view in order and registers its rows as an in-memory table under the view's
 /// name ([`tidemark_plans::transform::materialize_views`]).
+#[tracing::instrument(name = "views", level = "debug", skip_all)]
 pub async fn materialize_views(ctx: &SessionContext, views: &[View]) -> Result<(), JobError> {
     transform::materialize_views(ctx, views)
         .await
@@ -304,6 +307,7 @@ pub async fn materialize_views(ctx: &SessionContext, views: &[View]) -> Result<(
 
 /// Computes each view in order, dropping a view's rows once its last reader is computed
 /// unless `keep` names it ([`tidemark_plans::transform::materialize_views_keeping`]).
+#[tracing::instrument(name = "views", level = "debug", skip_all)]
 pub async fn materialize_views_keeping(
     ctx: &SessionContext,
     views: &[View],
@@ -324,6 +328,7 @@ pub fn output_views<'a>(outputs: &[(&str, &'a str)], more: &[&'a str]) -> Vec<&'
 }
 
 /// Replaces the registered input `name` (a lazy latest-version view) by its rows.
+#[tracing::instrument(name = "input", level = "debug", skip_all, fields(table = name))]
 pub async fn materialize_input(ctx: &SessionContext, name: &str) -> Result<(), JobError> {
     transform::materialize(ctx, name, &format!("select * from {name}"))
         .await

@@ -49,6 +49,7 @@ struct CallSpan {
 ///   parent key is among the parent's rows already read;
 /// - a table extracted by its own time (G_AGENT_STATE_HISTORY, G_CUSTOM_DATA_S): the files
 ///   of the windows that meet the chunk's calls widened by `reach.margin`.
+#[tracing::instrument(name = "voice_inputs", level = "debug", skip_all)]
 pub async fn register(
     ctx: &SessionContext,
     gidb: &GidbStore,
