@@ -21,7 +21,9 @@ const DATE_TIME_KEY: &str = "x - ((x % 900) + 900) % 900";
 
 /// Statements run in the fresh PostgreSQL database before the views: the `date_time_key`
 /// function (an inlinable SQL function; smaller integer arguments widen to `bigint`) and
-/// `ud_convert` (the expression run over the value; NULL where it fails, as the UDF).
+/// `ud_convert` (the expression run over the value; NULL where it fails, as the UDF). The
+/// latter catches the failure in a subtransaction, which PostgreSQL cannot start while a
+/// parallel plan runs, so it is `parallel unsafe`: a query calling it runs in one process.
 pub fn postgres_setup() -> Vec<String> {
     vec![
         format!(
@@ -29,7 +31,7 @@ pub fn postgres_setup() -> Vec<String> {
              parallel safe as $$ select {DATE_TIME_KEY} $$"
         ),
         "create function ud_convert(expression text, value text) returns text \
-         language plpgsql immutable parallel safe as $$ \
+         language plpgsql immutable parallel unsafe as $$ \
          declare result text; \
          begin \
            if value is null or expression is null or trim(expression) = '' then \

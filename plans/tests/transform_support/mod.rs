@@ -90,7 +90,7 @@ pub fn views() -> Vec<View> {
     views.extend(voice::late::touched_views());
     views.extend(voice::views());
     views.extend(voice::late::views());
-    views.push(multimedia::touched_guids_view());
+    views.extend(multimedia::touched_guids_views());
     views.push(multimedia::touched_since_view());
     views.extend(multimedia::views());
     views.extend(multimedia::state::views());

@@ -299,7 +299,7 @@ async fn register_inputs(
 
 /// The GUIDs of [`multimedia::TOUCHED_GUIDS`] in `df`.
 async fn touched_guids(df: &SessionContext) -> Result<Vec<String>, JobError> {
-    session::materialize_views(df, &[multimedia::touched_guids_view()]).await?;
+    session::materialize_views(df, &multimedia::touched_guids_views()).await?;
     let batches = session::collect(df, multimedia::TOUCHED_GUIDS).await?;
     let mut guids = Vec::new();
     for batch in &batches {
@@ -386,6 +386,8 @@ async fn probe(
     };
     let mut reads_before_window = mark.is_some() && !has_state;
     register_inputs(ctx, &df, gidb, (&days, window), (StateReach::Probe, None)).await?;
+    // The probe's views read the calls several times.
+    session::materialize_input(&df, mm::MM_CALLS).await?;
     let guids = touched_guids(&df).await?;
     register_known(&df, ctx.infomart.as_ref(), (&guids, horizon - keep), true).await?;
     session::materialize_views(&df, &[multimedia::touched_since_view()]).await?;

@@ -19,7 +19,7 @@ mod vq;
 
 pub use extensions::{IXN_RESOURCE_STATE_FACT, USER_DATA_OUTPUTS};
 pub use facts::{INTERACTION_FACT, IRF, MSF};
-pub use threads::{TOUCHED_GUIDS, TOUCHED_SINCE};
+pub use threads::{TOUCHED_CALLS, TOUCHED_GUIDS, TOUCHED_SINCE};
 pub use types::{INTERACTION_TYPE, MEDIA_TYPE};
 
 use super::voice::group_combination_views;
@@ -46,10 +46,10 @@ pub const OUTPUTS: [(&str, &str); 12] = [
     ("INTERACTION_TYPE", INTERACTION_TYPE),
 ];
 
-/// The view the job runs first, over the window's own rows and the active-thread state:
-/// [`TOUCHED_GUIDS`].
-pub fn touched_guids_view() -> View {
-    threads::touched_guids()
+/// The views the job runs first, over the window's own rows and the active-thread state:
+/// [`TOUCHED_CALLS`], then [`TOUCHED_GUIDS`].
+pub fn touched_guids_views() -> Vec<View> {
+    vec![threads::touched_calls_view(), threads::touched_guids()]
 }
 
 /// The view the job runs next, once the Info Mart rows of the touched GUIDs are in:

@@ -43,6 +43,10 @@ pub const TOUCHED_SINCE: &str = "mm_touched_since";
 /// View of the GUIDs of the interactions a window may touch: `guid`.
 pub const TOUCHED_GUIDS: &str = "mm_touched_guids";
 
+/// View of the calls with a row changed in the window: `callid` ([`touched_calls`]),
+/// computed once for the views that read it several times.
+pub const TOUCHED_CALLS: &str = "mm_touched_calls";
+
 /// View of the agent IRFs that completed a chat consultation as a conference: `irf_guid`,
 /// `conf_ts`.
 pub const CONFERENCES: &str = "mx_conference";
@@ -107,6 +111,11 @@ fn expired() -> String {
     )
 }
 
+/// [`TOUCHED_CALLS`].
+pub fn touched_calls_view() -> View {
+    View::new(TOUCHED_CALLS, touched_calls())
+}
+
 /// The interactions a window touches may be those of its touched calls, of their parents
 /// or of their grandparents: their GUIDs (`guid`), whose Info Mart rows the job reads.
 pub fn touched_guids() -> View {
@@ -114,22 +123,21 @@ pub fn touched_guids() -> View {
         TOUCHED_GUIDS,
         format!(
             "select distinct guid from (\
-               select callid as guid from ({touched}) t \
+               select callid as guid from {TOUCHED_CALLS} t \
                union select c.parentcallid from {MM_CALLS} c \
-               join ({touched}) x on x.callid = c.callid \
+               join {TOUCHED_CALLS} x on x.callid = c.callid \
                union select p.parentcallid from {MM_CALLS} c \
-               join ({touched}) x on x.callid = c.callid \
+               join {TOUCHED_CALLS} x on x.callid = c.callid \
                join {MM_CALLS} p on p.callid = c.parentcallid) g \
-             where guid is not null",
-            touched = touched_calls(),
+             where guid is not null"
         ),
     )
 }
 
 /// The view telling the job how far back the touched interactions reach (`since_ts`),
 /// leaving out those the active-thread state covers, and whether anything is touched at all
-/// (`touched`, a count); it reads only the inputs, so the job can run it over the window's
-/// own day folders and the state.
+/// (`touched`, a count); it reads only the inputs and [`TOUCHED_CALLS`], so the job can run
+/// it over the window's own day folders and the state.
 pub fn touched_since() -> View {
     let covered = |alias: &str, guid: &str| {
         format!(
@@ -143,15 +151,14 @@ pub fn touched_since() -> View {
             "select min(case when uncovered then ts end) as since_ts, count(*) as touched \
              from (\
                select c.created_ts as ts, v.callid is null as uncovered from {MM_CALLS} c \
-               join ({touched}) x on x.callid = c.callid {call} \
+               join {TOUCHED_CALLS} x on x.callid = c.callid {call} \
                union all select i.start_ts, v.callid is null from {MM_INTERACTIONS} i \
-               join (select callid as guid from ({touched}) t \
+               join (select callid as guid from {TOUCHED_CALLS} t \
                      union select c.parentcallid from {MM_CALLS} c \
-                     join ({touched}) x on x.callid = c.callid) g \
+                     join {TOUCHED_CALLS} x on x.callid = c.callid) g \
                on g.guid = i.media_server_ixn_guid {interaction} \
                union all select e.start_ts, v.callid is null from ({expired}) e {expired_guid}\
              ) times",
-            touched = touched_calls(),
             expired = expired(),
             call = covered("v", "c.callid"),
             interaction = covered("v", "i.media_server_ixn_guid"),
