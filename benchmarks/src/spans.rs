@@ -207,7 +207,7 @@ where
 
 /// A Markdown list of the `top` span keys of each stage that has any, by wall time, each
 /// with its wall and busy seconds.
-pub fn markdown(stages: &[(&str, &[SpanTime])], top: usize) -> String {
+pub fn markdown<S: AsRef<str>>(stages: &[(S, &[SpanTime])], top: usize) -> String {
     let mut text = String::new();
     for (stage, times) in stages.iter().filter(|(_, t)| !t.is_empty()) {
         let listed: Vec<String> = times
@@ -220,7 +220,7 @@ pub fn markdown(stages: &[(&str, &[SpanTime])], top: usize) -> String {
                 )
             })
             .collect();
-        text.push_str(&format!("- {stage}: {}\n", listed.join(", ")));
+        text.push_str(&format!("- {}: {}\n", stage.as_ref(), listed.join(", ")));
     }
     text
 }
@@ -287,7 +287,7 @@ mod tests {
                 busy_s: 5.0,
             },
         ];
-        let text = markdown(&[("Job_TransformGIM", &times), ("empty", &[])], 1);
+        let text = markdown(&[("Job_TransformGIM", &times[..]), ("empty", &[])], 1);
         assert_eq!(
             text,
             "- Job_TransformGIM: `transform_stream[voice]` 20.1 s (12.3 busy, 1×)\n"

@@ -7,7 +7,7 @@ use arrow::array::{AsArray, RecordBatch};
 use arrow::util::pretty::pretty_format_batches;
 use datafusion::prelude::SessionContext;
 use tidemark_plans::merge::{
-    emitted_schema, merge_voice, waiting_schema, MergeOptions, MergeOutcome, IRS,
+    emitted_schema, merge_voice, waiting_schema, MergeOptions, MergeOutcome, IRS, IS_LINKS,
 };
 
 /// t = 2024-03-05 10:00:00 UTC.
@@ -160,4 +160,69 @@ async fn a_missing_input_table_is_an_error_naming_it() {
         .await
         .expect_err("merge_irs is missing");
     assert!(err.to_string().contains(IRS), "{err}");
+}
+
+/// Sorted `column` values of the rows of `table` on `ctx`.
+async fn column_values(ctx: &SessionContext, table: &str, column: &str) -> Vec<String> {
+    let batches = ctx
+        .sql(&format!(
+            "select arrow_cast({column}, 'Utf8') from {table} order by 1"
+        ))
+        .await
+        .expect("plan")
+        .collect()
+        .await
+        .expect("collect");
+    batches
+        .iter()
+        .flat_map(|b| {
+            let values = b.column(0).as_string::<i32>();
+            (0..b.num_rows()).map(move |r| values.value(r).to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn rows_no_call_reaches_are_dropped_before_the_graph() {
+    let ctx = merge_support::session();
+    let mut sql = calls(&[("C1", None, 0)]);
+    let link = |ds: i32, link: &str, call: &str| {
+        format!(
+            "insert into merge_is_links (data_source_key, icon_dbid, linkid, callid, state, \
+             initiated_ts, terminated_ts, lastchange_ts) values \
+             ({ds}, 1101, '{link}', '{call}', 1, {T}, {T}, {T})"
+        )
+    };
+    let ir = |ds: i32, irid: &str, parent: &str, root: &str| {
+        format!(
+            "insert into merge_irs (data_source_key, icon_dbid, irid, parentirid, rootcallid, \
+             created_ts, terminated_ts, lastchange_ts) values \
+             ({ds}, 1101, '{irid}', {parent}, '{root}', {T}, {T}, {T})"
+        )
+    };
+    sql.extend([
+        // C1's link, paired on data source 2 with call X, whose IR has a parent IR: three
+        // steps out from C1.
+        link(1, "L1", "C1"),
+        link(2, "L1", "X"),
+        ir(2, "IR-X", "'IR-P'", "X"),
+        ir(2, "IR-P", "null", "P"),
+        // The same ids on another data source, and a pair of calls no input call reaches.
+        ir(1, "IR-P", "null", "P"),
+        link(1, "L9", "Z"),
+        link(2, "L9", "Y"),
+        ir(1, "IR-Z", "null", "Z"),
+    ]);
+    run(&ctx, &sql).await;
+    tidemark_plans::merge::reach::narrow(&ctx)
+        .await
+        .expect("narrow");
+    assert_eq!(
+        column_values(&ctx, IRS, "concat(data_source_key, ':', irid)").await,
+        ["1:IR-C1", "2:IR-P", "2:IR-X"]
+    );
+    assert_eq!(
+        column_values(&ctx, IS_LINKS, "concat(data_source_key, ':', linkid)").await,
+        ["1:L1", "2:L1"]
+    );
 }

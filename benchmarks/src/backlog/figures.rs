@@ -507,11 +507,7 @@ impl BacklogRun {
                 timed.push((format!("steady-state {part}"), cost.spans.as_slice()));
             }
         }
-        let labelled: Vec<(&str, &[SpanTime])> = timed
-            .iter()
-            .map(|(stage, t)| (stage.as_str(), *t))
-            .collect();
-        let busiest = spans::markdown(&labelled, SPANS_LISTED);
+        let busiest = spans::markdown(&timed, SPANS_LISTED);
         if !busiest.is_empty() {
             text.push_str(&format!(
                 "\nWhere the time went (seconds Tidemark's spans were open, and entered, \

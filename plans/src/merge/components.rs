@@ -17,6 +17,7 @@ use super::materialize;
 pub const LABELS: &str = "merge_labels";
 
 /// Registers `merge_labels` on `ctx` (which holds the graph work tables) at its fixpoint.
+#[tracing::instrument(name = "merge_labels", level = "debug", skip_all)]
 pub async fn label(ctx: &SessionContext) -> Result<(), DataFusionError> {
     materialize(ctx, LABELS, &initial_sql()).await?;
     let nodes = ctx.table(LABELS).await?.count().await?;

@@ -24,6 +24,7 @@ pub const EDGES: &str = "merge_edges";
 const LINK_FAILED: i32 = 3;
 
 /// Registers the graph's work tables on `ctx`, which holds the merge inputs.
+#[tracing::instrument(name = "merge_graph", level = "debug", skip_all)]
 pub async fn build(ctx: &SessionContext) -> Result<(), DataFusionError> {
     materialize(ctx, CALL_NODES, &call_nodes_sql()).await?;
     materialize(ctx, LINK_HALVES, &link_halves_sql()).await?;
@@ -69,7 +70,7 @@ fn link_halves_sql() -> String {
 /// surviving call (MergeCallID), call → its IR, IR → parent IR, IR → root call, link → the
 /// call carrying it. References stay within the row's data source; only the link node
 /// (kind `L`, no data source) is shared across sources.
-const REFERENCES: [(&str, NodeRef, NodeRef); 6] = [
+pub(crate) const REFERENCES: [(&str, NodeRef, NodeRef); 6] = [
     (CALLS, ('C', "callid"), ('C', "parentcallid")),
     (CALLS, ('C', "callid"), ('C', "mergecallid")),
     (CALLS, ('C', "callid"), ('I', "irid")),
@@ -79,10 +80,10 @@ const REFERENCES: [(&str, NodeRef, NodeRef); 6] = [
 ];
 
 /// One node a row names: its kind (`C` call, `I` IR, `L` link) and the column holding its id.
-type NodeRef = (char, &'static str);
+pub(crate) type NodeRef = (char, &'static str);
 
 /// `merge_node(…)` of one node reference of a row.
-fn node((kind, column): NodeRef) -> String {
+pub(crate) fn node((kind, column): NodeRef) -> String {
     match kind {
         'L' => format!("merge_node('L', null, {column})"),
         _ => format!("merge_node('{kind}', data_source_key, {column})"),

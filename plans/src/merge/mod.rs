@@ -14,6 +14,8 @@
 //!
 //! The algorithm (one job per module, each step a materialised DataFusion query):
 //!
+//! 0. [`reach`] — the G_IR and G_IS_LINK rows connected to none of the calls are dropped:
+//!    they form components without calls, which change nothing.
 //! 1. [`graph`] — nodes are calls `(data source, CallID)`, interaction records
 //!    `(data source, IRID)` and IS-links (LinkID, shared by both sites); edges are
 //!    G_CALL.ParentCallID / MergeCallID / IRID, G_IR.ParentIRID / RootCallID and
@@ -40,6 +42,7 @@
 pub mod components;
 pub mod graph;
 pub mod outcome;
+pub mod reach;
 pub mod sql;
 
 use std::sync::Arc;
@@ -137,6 +140,7 @@ pub async fn merge_voice(
     for name in INPUTS {
         work.register_table(name, ctx.table_provider(name).await?)?;
     }
+    reach::narrow(&work).await?;
     graph::build(&work).await?;
     components::label(&work).await?;
     outcome::decide(&work, opts).await

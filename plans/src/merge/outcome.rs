@@ -44,6 +44,7 @@ pub fn waiting_schema() -> SchemaRef {
 }
 
 /// Decides every component of the labelled graph in `ctx` and returns its calls.
+#[tracing::instrument(name = "merge_decide", level = "debug", skip_all)]
 pub async fn decide(
     ctx: &SessionContext,
     opts: &MergeOptions,

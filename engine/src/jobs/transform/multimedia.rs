@@ -161,16 +161,16 @@ async fn register_known(
     (guids, expiry): (&[String], i64),
     interactions_only: bool,
 ) -> Result<(), JobError> {
-    let mut interactions = Vec::new();
-    for condition in known_conditions(guids, expiry) {
-        interactions.extend(
-            db.query(&format!(
+    let known: Vec<String> = known_conditions(guids, expiry)
+        .into_iter()
+        .map(|condition| {
+            format!(
                 "select interaction_id, media_server_ixn_guid, start_ts, active_flag \
                  from interaction_fact where {condition}"
-            ))
-            .await?,
-        );
-    }
+            )
+        })
+        .collect();
+    let interactions = session::query_mart(db, mm::MM_INTERACTIONS, &known).await?;
     session::register_mart_rows(df, mm::MM_INTERACTIONS, &interactions)?;
     if interactions_only {
         return Ok(());

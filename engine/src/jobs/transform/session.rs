@@ -135,19 +135,29 @@ pub async fn register_mart_inputs(ctx: &SessionContext, db: &dyn Database) -> Re
     Ok(())
 }
 
+/// The rows of several Info Mart queries together, read for input `name`.
+#[tracing::instrument(name = "mart_lookup", level = "debug", skip_all, fields(table = name))]
+pub async fn query_mart(
+    db: &dyn Database,
+    name: &str,
+    sqls: &[String],
+) -> Result<Vec<Vec<SqlValue>>, JobError> {
+    let mut rows = Vec::new();
+    for sql in sqls {
+        rows.extend(db.query(sql).await?);
+    }
+    Ok(rows)
+}
+
 /// Registers input `name` as the rows of several Info Mart queries together, their columns
 /// in the order of the input's schema.
-#[tracing::instrument(name = "mart_lookup", level = "debug", skip_all, fields(table = name))]
 pub async fn register_mart_queries(
     ctx: &SessionContext,
     db: &dyn Database,
     name: &str,
     sqls: &[String],
 ) -> Result<(), JobError> {
-    let mut rows = Vec::new();
-    for sql in sqls {
-        rows.extend(db.query(sql).await?);
-    }
+    let rows = query_mart(db, name, sqls).await?;
     register_mart_rows(ctx, name, &rows)
 }
 
