@@ -271,6 +271,49 @@ async fn repeated_upsert_leaves_the_same_rows(test_db: TestDb) {
     assert_eq!(rows(db.as_ref(), RESOURCES).await, first);
 }
 
+/// Resources `key → name-<key>-<audit>` for every key of `keys`, under one audit key.
+fn many_resources(keys: std::ops::RangeInclusive<i64>, audit_key: i64) -> RecordBatch {
+    let names: Vec<String> = keys.clone().map(|k| format!("n{k}-{audit_key}")).collect();
+    let rows: Vec<(i64, &str)> = keys.zip(names.iter().map(String::as_str)).collect();
+    resources(&rows, audit_key)
+}
+
+/// A large upsert whose first rows are stored and whose last rows are new: the stored ones
+/// are updated (keeping their `keep` columns), the new ones added, none twice; a later
+/// upsert of new rows into the same table is written too.
+async fn large_upsert_over_stored_rows(test_db: TestDb) {
+    let db = test_db.connect().await;
+    create_tables(db.as_ref()).await;
+    let count = "select count(*), count(distinct resource_key) from tm_resource";
+    db.write_all(vec![upsert(many_resources(1..=20_000, 7))])
+        .await
+        .expect("first rows");
+    let written = db
+        .write_all(vec![
+            upsert(many_resources(10_001..=30_000, 8)),
+            upsert(many_resources(30_001..=30_010, 9)),
+        ])
+        .await
+        .expect("upserts over stored rows");
+    // MySQL counts an updated row twice.
+    let updated = if db.dialect() == Dialect::MySql { 2 } else { 1 };
+    assert_eq!(written, [10_000 * updated + 10_000, 10]);
+    assert_eq!(rows(db.as_ref(), count).await, ["30010|30010"]);
+    let sample = "select resource_key, resource_name, create_audit_key, update_audit_key \
+                  from tm_resource where resource_key in (1, 10001, 20000, 30000, 30010) \
+                  order by resource_key";
+    assert_eq!(
+        rows(db.as_ref(), sample).await,
+        [
+            "1|n1-7|7|7",
+            "10001|n10001-8|7|8",
+            "20000|n20000-8|7|8",
+            "30000|n30000-8|8|8",
+            "30010|n30010-9|9|9",
+        ]
+    );
+}
+
 /// PostgreSQL facts are range-partitioned: the conflict target is the primary key plus the
 /// partition key, and staged rows are routed to their partition.
 #[tokio::test]
@@ -328,6 +371,7 @@ macro_rules! on_every_flavour {
 
 on_every_flavour!(
     mixed_steps_commit_together,
+    large_upsert_over_stored_rows,
     upsert_keeps_keep_columns,
     failing_step_rolls_back_every_step,
     repeated_upsert_leaves_the_same_rows,

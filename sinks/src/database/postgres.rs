@@ -1,7 +1,11 @@
 //! PostgreSQL through tokio-postgres (no TLS). Batches are written with binary `COPY`, the
 //! fastest path into PostgreSQL; its column types come from the [`TableDef`], so the table
-//! must have been created from the same description. [`Database::write_all`] stages each
-//! batch with the same COPY in a temporary table and merges it with one `INSERT … SELECT`.
+//! must have been created from the same description. [`Database::write_all`] copies each
+//! batch straight into its table when none of its rows is there yet; otherwise (the COPY
+//! meets a key already stored, and is rolled back to a savepoint) it stages the batch with
+//! the same COPY in a temporary table and merges it with one `INSERT … SELECT`.
+
+use std::collections::HashSet;
 
 use arrow::record_batch::RecordBatch;
 use async_trait::async_trait;
@@ -28,6 +32,9 @@ const PG_EPOCH_OFFSET_MICROS: i64 = 946_684_800_000_000;
 /// A connection to a PostgreSQL database.
 pub struct PostgresDatabase {
     client: Mutex<Client>,
+    /// Tables where a direct COPY of [`Database::write_all`] met a stored key: their batches
+    /// are staged and merged from then on, without trying the direct COPY first.
+    staged_tables: std::sync::Mutex<HashSet<String>>,
 }
 
 impl PostgresDatabase {
@@ -48,6 +55,7 @@ impl PostgresDatabase {
         });
         Ok(PostgresDatabase {
             client: Mutex::new(client),
+            staged_tables: std::sync::Mutex::default(),
         })
     }
 }
@@ -134,7 +142,8 @@ impl Database for PostgresDatabase {
                     .map_err(|e| DatabaseError::statement("execute", sql, e)),
                 Work::Rows { table, batch, keep } => {
                     let stage = format!("tidemark_stage_{}", i + 1);
-                    merge_rows(&transaction, &stage, table, batch, keep).await
+                    self.write_rows(&transaction, &stage, table, batch, keep)
+                        .await
                 }
                 Work::Nothing => Ok(0),
             };
@@ -184,7 +193,40 @@ async fn copy_rows(
     target: &str,
     aligned: &AlignedBatch<'_>,
 ) -> Result<u64, DatabaseError> {
-    let table = &aligned.table().name;
+    copy_raw(client, target, aligned)
+        .await
+        .map_err(|failure| failure.into_error(&aligned.table().name))
+}
+
+/// A binary COPY that failed: the driver's error, and the row being sent when it came.
+struct CopyFailure {
+    row: Option<usize>,
+    error: tokio_postgres::Error,
+}
+
+impl CopyFailure {
+    /// Whether the server refused a row whose key is already stored.
+    fn is_unique_violation(&self) -> bool {
+        self.error.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
+    }
+
+    /// The error naming `table` and the row.
+    fn into_error(self, table: &str) -> DatabaseError {
+        match self.row {
+            Some(row) => {
+                DatabaseError::table("binary COPY", table, format!("row {row}: {}", self.error))
+            }
+            None => DatabaseError::table("binary COPY", table, self.error),
+        }
+    }
+}
+
+/// [`copy_rows`] with the driver's error kept.
+async fn copy_raw(
+    client: &Client,
+    target: &str,
+    aligned: &AlignedBatch<'_>,
+) -> Result<u64, CopyFailure> {
     let types: Vec<Type> = aligned
         .columns()
         .iter()
@@ -194,8 +236,8 @@ async fn copy_rows(
         "copy {target} ({}) from stdin (format binary)",
         aligned.column_list(Dialect::Postgres)
     );
-    let copy_error = |e: tokio_postgres::Error| DatabaseError::table("binary COPY", table, e);
-    let sink = client.copy_in(&sql).await.map_err(copy_error)?;
+    let failed = |row| move |error| CopyFailure { row, error };
+    let sink = client.copy_in(&sql).await.map_err(failed(None))?;
     let writer = BinaryCopyInWriter::new(sink, &types);
     tokio::pin!(writer);
     let readers = aligned.readers();
@@ -207,9 +249,60 @@ async fn copy_rows(
             .as_mut()
             .write_raw(cells.iter())
             .await
-            .map_err(|e| DatabaseError::table("binary COPY", table, format!("row {row}: {e}")))?;
+            .map_err(failed(Some(row)))?;
     }
-    writer.finish().await.map_err(copy_error)
+    writer.finish().await.map_err(failed(None))
+}
+
+/// Savepoint a direct COPY of [`PostgresDatabase::write_rows`] rolls back to.
+const DIRECT_COPY: &str = "tidemark_direct_copy";
+
+impl PostgresDatabase {
+    /// Writes a batch inside the transaction: a binary COPY straight into the table when
+    /// none of its keys is stored, else [`merge_rows`]. The direct COPY runs under a
+    /// savepoint; when the server refuses a row as a duplicate key, the COPY is rolled back,
+    /// the table is remembered in [`PostgresDatabase::staged_tables`], and the batch is
+    /// merged. Returns the rows inserted or updated.
+    async fn write_rows(
+        &self,
+        transaction: &Transaction<'_>,
+        stage: &str,
+        table: &TableDef,
+        batch: &RecordBatch,
+        keep: Option<&[String]>,
+    ) -> Result<u64, DatabaseError> {
+        let name = table.sql_name();
+        let aligned = AlignedBatch::new(table, batch)?;
+        let staged = self
+            .staged_tables
+            .lock()
+            .expect("staged tables")
+            .contains(&name);
+        if !staged {
+            let savepoint = |sql: String| async move {
+                transaction
+                    .batch_execute(&sql)
+                    .await
+                    .map_err(|e| DatabaseError::statement("savepoint", &sql, e))
+            };
+            savepoint(format!("savepoint {DIRECT_COPY}")).await?;
+            match copy_raw(transaction.client(), &name, &aligned).await {
+                Ok(rows) => {
+                    savepoint(format!("release savepoint {DIRECT_COPY}")).await?;
+                    return Ok(rows);
+                }
+                Err(failure) if failure.is_unique_violation() => {
+                    savepoint(format!("rollback to savepoint {DIRECT_COPY}")).await?;
+                    self.staged_tables
+                        .lock()
+                        .expect("staged tables")
+                        .insert(name);
+                }
+                Err(failure) => return Err(failure.into_error(&table.name)),
+            }
+        }
+        merge_rows(transaction, stage, &aligned, keep).await
+    }
 }
 
 /// Writes a batch inside the transaction, set-based: binary COPY into the temporary table
@@ -219,13 +312,12 @@ async fn copy_rows(
 async fn merge_rows(
     transaction: &Transaction<'_>,
     stage: &str,
-    table: &TableDef,
-    batch: &RecordBatch,
+    aligned: &AlignedBatch<'_>,
     keep: Option<&[String]>,
 ) -> Result<u64, DatabaseError> {
-    let aligned = AlignedBatch::new(table, batch)?;
+    let table = aligned.table();
     let on_conflict = match keep {
-        Some(keep) => upsert_clause(&aligned, keep, Dialect::Postgres)?,
+        Some(keep) => upsert_clause(aligned, keep, Dialect::Postgres)?,
         None => String::new(),
     };
     let columns = aligned.column_list(Dialect::Postgres);
@@ -237,7 +329,7 @@ async fn merge_rows(
         .batch_execute(&create)
         .await
         .map_err(|e| DatabaseError::table("creating the staging table", &table.name, e))?;
-    copy_rows(transaction.client(), stage, &aligned).await?;
+    copy_rows(transaction.client(), stage, aligned).await?;
     let merge = format!(
         "insert into {} ({columns}) select {columns} from {stage}{on_conflict}",
         table.sql_name()
