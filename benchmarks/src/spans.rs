@@ -273,7 +273,7 @@ mod tests {
 
     #[test]
     fn the_markdown_lists_the_longest_keys_of_each_stage() {
-        let times = vec![
+        let times = [
             SpanTime {
                 span: "transform_stream[voice]".into(),
                 count: 1,
