@@ -14,8 +14,8 @@
 //! * `merge_ref_edges` — `src`, `dst`: the references of the IR and link rows, both ways;
 //! * `merge_reach` — `node`: every node reachable from a call;
 //!
-//! and it replaces [`IRS`] and [`IS_LINKS`] with their reachable rows, held in memory, so the
-//! later steps read each input once.
+//! and it holds [`CALLS`] in memory and replaces [`IRS`] and [`IS_LINKS`] with their
+//! reachable rows, held in memory, so the later steps read each input once.
 
 use datafusion::common::exec_err;
 use datafusion::error::DataFusionError;
@@ -29,11 +29,13 @@ pub const REF_EDGES: &str = "merge_ref_edges";
 /// Work table of the nodes reachable from a call.
 pub const REACH: &str = "merge_reach";
 
-/// Replaces [`IRS`] and [`IS_LINKS`] on `ctx` with their rows reachable from [`CALLS`].
+/// Replaces [`IRS`] and [`IS_LINKS`] on `ctx` with their rows reachable from [`CALLS`], and
+/// [`CALLS`] with its rows held in memory.
 #[tracing::instrument(name = "merge_reach", level = "debug", skip_all)]
 pub async fn narrow(ctx: &SessionContext) -> Result<(), DataFusionError> {
-    materialize(ctx, IRS, &format!("select * from {IRS}")).await?;
-    materialize(ctx, IS_LINKS, &format!("select * from {IS_LINKS}")).await?;
+    for input in [CALLS, IRS, IS_LINKS] {
+        materialize(ctx, input, &format!("select * from {input}")).await?;
+    }
     materialize(ctx, REF_EDGES, &ref_edges_sql()).await?;
     materialize(ctx, REACH, &seeds_sql()).await?;
     let edges = ctx.table(REF_EDGES).await?.count().await?;

@@ -242,9 +242,9 @@ async fn run_round(
         Some(waiting) => format!("{new_calls} union all {waiting}"),
         None => new_calls,
     };
-    register_sql(&ctx, merge::CALLS, &calls_sql).await?;
-    register_sql(&ctx, merge::IRS, "select * from irs").await?;
-    register_sql(&ctx, merge::IS_LINKS, "select * from links").await?;
+    register_cached(&ctx, merge::CALLS, &calls_sql).await?;
+    register_cached(&ctx, merge::IRS, "select * from irs").await?;
+    register_cached(&ctx, merge::IS_LINKS, "select * from links").await?;
     let remote_schema =
         merge::input_schema(merge::REMOTE_LOCATIONS).expect("remote locations schema");
     ctx.register_table(
@@ -327,13 +327,21 @@ async fn run_round(
     Ok(report)
 }
 
-async fn register_sql(ctx: &SessionContext, name: &str, sql: &str) -> Result<(), JobError> {
+/// Registers merge input `name` as the result of `sql`, read once (from GIDB's files and
+/// their latest-version rule) and held in memory: the merge and the waiting calls read it
+/// several times.
+async fn register_cached(ctx: &SessionContext, name: &str, sql: &str) -> Result<(), JobError> {
+    let error = |e: datafusion::error::DataFusionError| {
+        JobError::Data(format!("voice merge input {name}: {e}"))
+    };
     let df = ctx
         .sql(sql)
         .await
-        .map_err(|e| JobError::Data(format!("voice merge input {name}: {e}")))?;
-    ctx.register_table(name, df.into_view())
-        .map_err(|e| JobError::Data(format!("voice merge input {name}: {e}")))?;
+        .map_err(error)?
+        .cache()
+        .await
+        .map_err(error)?;
+    ctx.register_table(name, df.into_view()).map_err(error)?;
     Ok(())
 }
 
