@@ -10,6 +10,7 @@ mod discards;
 mod late_user_data;
 mod multimedia;
 mod session;
+mod statistics;
 mod streams;
 mod voice_inputs;
 
@@ -53,6 +54,7 @@ impl Job for TransformGim {
                     "configuration" => streams::run_config(ctx, &gidb).await,
                     "voice" => streams::run_voice(ctx, &gidb).await,
                     "late user data" => {
+                        statistics::refresh(ctx.infomart.as_ref()).await?;
                         late_user_data::run_late_user_data(ctx, &gidb, voice_before).await
                     }
                     _ => multimedia::run_multimedia(ctx, &gidb).await,

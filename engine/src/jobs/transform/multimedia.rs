@@ -22,6 +22,7 @@ use super::super::{JobContext, JobError};
 use super::active_state::{self, ActiveState, SplitState};
 use super::commit::{self, column_range, current_mark, extraction_horizon, row_count, ChunkCommit};
 use super::session::{self, DayRange};
+use super::statistics;
 use super::streams::{config_marks, output_steps, partition_steps, StreamReport};
 
 /// The multimedia stream's HWM name.
@@ -438,6 +439,7 @@ async fn run_chunk(
     let window = (report.mark.unwrap_or(i64::MIN), horizon);
     let started = Utc::now();
     let audit_key = next_audit_key(db).await?;
+    statistics::refresh(db).await?;
 
     let state = active_state::load(gidb, report.mark).await?;
     let probe = probe(ctx, gidb, state.as_ref(), report.mark, horizon).await?;
