@@ -91,8 +91,15 @@ pub(crate) fn node((kind, column): NodeRef) -> String {
 }
 
 fn edges_sql() -> String {
+    edges_sql_of(|_| true)
+}
+
+/// Both directions of the [`REFERENCES`] of the input tables `from_table` accepts, as
+/// distinct (`src`, `dst`) pairs of two different nodes.
+pub(crate) fn edges_sql_of(from_table: impl Fn(&str) -> bool) -> String {
     let references: Vec<String> = REFERENCES
         .iter()
+        .filter(|&&(table, _, _)| from_table(table))
         .map(|&(table, from, to)| {
             format!("select {} as a, {} as b from {table}", node(from), node(to))
         })

@@ -21,7 +21,7 @@ use datafusion::common::exec_err;
 use datafusion::error::DataFusionError;
 use datafusion::prelude::SessionContext;
 
-use super::graph::{node, NodeRef, REFERENCES};
+use super::graph::{edges_sql_of, node, NodeRef, REFERENCES};
 use super::{materialize, CALLS, IRS, IS_LINKS};
 
 /// Work table of the IR and link references, both ways.
@@ -36,7 +36,7 @@ pub async fn narrow(ctx: &SessionContext) -> Result<(), DataFusionError> {
     for input in [CALLS, IRS, IS_LINKS] {
         materialize(ctx, input, &format!("select * from {input}")).await?;
     }
-    materialize(ctx, REF_EDGES, &ref_edges_sql()).await?;
+    materialize(ctx, REF_EDGES, &edges_sql_of(|table| table != CALLS)).await?;
     materialize(ctx, REACH, &seeds_sql()).await?;
     let edges = ctx.table(REF_EDGES).await?.count().await?;
     let mut reached = ctx.table(REACH).await?.count().await?;
@@ -64,23 +64,6 @@ fn seeds_sql() -> String {
     format!(
         "select distinct node from ({}) where node is not null",
         named.join(" union all ")
-    )
-}
-
-fn ref_edges_sql() -> String {
-    let pairs: Vec<String> = REFERENCES
-        .iter()
-        .filter(|&&(table, _, _)| table != CALLS)
-        .map(|&(table, from, to)| {
-            format!("select {} as a, {} as b from {table}", node(from), node(to))
-        })
-        .collect();
-    format!(
-        "with refs as ({}) \
-         select distinct src, dst from ( \
-           select a as src, b as dst from refs union all select b, a from refs \
-         ) where src is not null and dst is not null and src <> dst",
-        pairs.join(" union all ")
     )
 }
 

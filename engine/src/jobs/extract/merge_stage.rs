@@ -243,8 +243,11 @@ async fn run_round(
         None => new_calls,
     };
     register_cached(&ctx, merge::CALLS, &calls_sql).await?;
-    register_cached(&ctx, merge::IRS, "select * from irs").await?;
-    register_cached(&ctx, merge::IS_LINKS, "select * from links").await?;
+    // The merge reads the IRs and links once (`merge::reach` holds what it keeps).
+    for (input, rows) in [(merge::IRS, "irs"), (merge::IS_LINKS, "links")] {
+        let provider = ctx.table_provider(rows).await.map_err(df_error)?;
+        ctx.register_table(input, provider).map_err(df_error)?;
+    }
     let remote_schema =
         merge::input_schema(merge::REMOTE_LOCATIONS).expect("remote locations schema");
     ctx.register_table(
@@ -328,8 +331,8 @@ async fn run_round(
 }
 
 /// Registers merge input `name` as the result of `sql`, read once (from GIDB's files and
-/// their latest-version rule) and held in memory: the merge and the waiting calls read it
-/// several times.
+/// their latest-version rule) and held in memory: the merge and the waiting calls both read
+/// it.
 async fn register_cached(ctx: &SessionContext, name: &str, sql: &str) -> Result<(), JobError> {
     let error = |e: datafusion::error::DataFusionError| {
         JobError::Data(format!("voice merge input {name}: {e}"))

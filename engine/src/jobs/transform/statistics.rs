@@ -12,17 +12,17 @@
 //! counters know), so the lookups run on current statistics. Other databases keep their
 //! own.
 
-use tidemark_schemas::Dialect;
+use tidemark_schemas::{mart, Dialect};
 use tidemark_sinks::database::Database;
 
 use super::super::JobError;
 
 /// The facts the streams look up by GUID or id.
 const LOOKED_UP: [&str; 4] = [
-    "interaction_fact",
-    "interaction_resource_fact",
-    "mediation_segment_fact",
-    "ixn_resource_state_fact",
+    "INTERACTION_FACT",
+    "INTERACTION_RESOURCE_FACT",
+    "MEDIATION_SEGMENT_FACT",
+    "IXN_RESOURCE_STATE_FACT",
 ];
 
 /// Analyzes the tables and partitions of [`LOOKED_UP`] never analyzed or changed enough since
@@ -34,7 +34,10 @@ pub async fn refresh(db: &dyn Database) -> Result<(), JobError> {
     }
     let parents: Vec<String> = LOOKED_UP
         .iter()
-        .map(|t| format!("to_regclass('{t}')"))
+        .map(|t| {
+            let fact = mart::table(t).expect("Info Mart fact");
+            format!("to_regclass('{}')", fact.sql_name())
+        })
         .collect();
     let parents = parents.join(", ");
     let stale = db
