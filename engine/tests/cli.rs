@@ -1,5 +1,5 @@
 //! The `tidemark` binary as users and scripts call it: version text, help, configuration
-//! errors and their exit codes.
+//! errors and their exit codes, span timings in the log.
 
 use std::process::{Command, Output};
 
@@ -118,5 +118,54 @@ fn unknown_job_fails_with_the_list_of_jobs() {
         stderr(&out).contains("Job_InitializeGIM"),
         "{}",
         stderr(&out)
+    );
+}
+
+#[test]
+fn span_timings_are_logged_when_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[infomart]\nurl = \"sqlite://{}\"\n\n[gidb]\nurl = \"{}\"\n\n[[dap]]\nname = \"a\"\nrole = \"ICON_CFG,ICON_CORE\"\nurl = \"sqlite://{}\"\n",
+            dir.path().join("m.db").display(),
+            dir.path().join("gidb").display(),
+            dir.path().join("idb.db").display()
+        ),
+    )
+    .unwrap();
+    let run = |spans: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tidemark"));
+        command
+            .args(["--config", path.to_str().unwrap()])
+            .args(["job", "run", "Job_InitializeGIM"])
+            .env_remove("TIDEMARK_INFOMART__URL")
+            .env("TIDEMARK_LOG", "tidemark=info");
+        match spans {
+            Some(value) => command.env("TIDEMARK_LOG_SPANS", value),
+            None => command.env_remove("TIDEMARK_LOG_SPANS"),
+        };
+        command.output().expect("tidemark runs")
+    };
+    let timed = run(Some("1"));
+    assert_eq!(timed.status.code(), Some(0), "{}", stderr(&timed));
+    let closed: Vec<String> = stderr(&timed)
+        .lines()
+        .filter(|l| l.contains("job{name=\"Job_InitializeGIM\"") && l.contains("close"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(closed.len(), 1, "{}", stderr(&timed));
+    assert!(
+        closed[0].contains("time.busy=") && closed[0].contains("time.idle="),
+        "{}",
+        closed[0]
+    );
+    let untimed = run(None);
+    assert_eq!(untimed.status.code(), Some(0), "{}", stderr(&untimed));
+    assert!(
+        !stderr(&untimed).contains("time.busy"),
+        "{}",
+        stderr(&untimed)
     );
 }

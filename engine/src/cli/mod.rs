@@ -127,11 +127,20 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Logs to stderr at the level `TIDEMARK_LOG` sets (`warn` without it); with
+/// `TIDEMARK_LOG_SPANS=1` every enabled span also logs, when it closes, how long it was open
+/// and busy. Colours only on a terminal.
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TIDEMARK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let spans = match std::env::var("TIDEMARK_LOG_SPANS").as_deref() {
+        Ok("1" | "true" | "close") => tracing_subscriber::fmt::format::FmtSpan::CLOSE,
+        _ => tracing_subscriber::fmt::format::FmtSpan::NONE,
+    };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_span_events(spans)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
 }
