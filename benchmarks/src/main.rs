@@ -10,6 +10,10 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
+/// The allocator of the `tidemark` binary, so that the figures are those users get.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Tidemark benchmarks: each measures a stage against the physical limit of the same rows
 /// on the same machine, in the same run.
 #[derive(Debug, Parser)]
