@@ -1,14 +1,40 @@
 //! The `tidemark` binary as users and scripts call it: version text, help, configuration
 //! errors and their exit codes, span timings in the log.
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn tidemark(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tidemark"))
-        .args(args)
-        .env_remove("TIDEMARK_INFOMART__URL")
-        .output()
-        .expect("tidemark runs")
+    tidemark_with(args, &[])
+}
+
+/// Runs the binary with `env` set (a value) or removed (`None`).
+fn tidemark_with(args: &[&str], env: &[(&str, Option<&str>)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tidemark"));
+    command.args(args).env_remove("TIDEMARK_INFOMART__URL");
+    for (name, value) in env {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    command.output().expect("tidemark runs")
+}
+
+/// Writes a configuration with a SQLite Info Mart, GIDB folder and IDB under `dir`.
+fn sqlite_config(dir: &Path) -> PathBuf {
+    let path = dir.join("t.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[infomart]\nurl = \"sqlite://{}\"\n\n[gidb]\nurl = \"{}\"\n\n[[dap]]\nname = \"a\"\nrole = \"ICON_CFG,ICON_CORE\"\nurl = \"sqlite://{}\"\n",
+            dir.join("m.db").display(),
+            dir.join("gidb").display(),
+            dir.join("idb.db").display()
+        ),
+    )
+    .unwrap();
+    path
 }
 
 fn stdout(o: &Output) -> String {
@@ -95,17 +121,7 @@ fn bad_option_value_exits_2_naming_section_option_and_value() {
 #[test]
 fn unknown_job_fails_with_the_list_of_jobs() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.toml");
-    let mart = dir.path().join("m.db");
-    std::fs::write(
-        &path,
-        format!(
-            "[infomart]\nurl = \"sqlite://{}\"\n\n[[dap]]\nname = \"a\"\nrole = \"ICON_CFG,ICON_CORE\"\nurl = \"sqlite://{}\"\n",
-            mart.display(),
-            dir.path().join("idb.db").display()
-        ),
-    )
-    .unwrap();
+    let path = sqlite_config(dir.path());
     let out = tidemark(&[
         "--config",
         path.to_str().unwrap(),
@@ -124,29 +140,21 @@ fn unknown_job_fails_with_the_list_of_jobs() {
 #[test]
 fn span_timings_are_logged_when_asked_for() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[infomart]\nurl = \"sqlite://{}\"\n\n[gidb]\nurl = \"{}\"\n\n[[dap]]\nname = \"a\"\nrole = \"ICON_CFG,ICON_CORE\"\nurl = \"sqlite://{}\"\n",
-            dir.path().join("m.db").display(),
-            dir.path().join("gidb").display(),
-            dir.path().join("idb.db").display()
-        ),
-    )
-    .unwrap();
+    let path = sqlite_config(dir.path());
     let run = |spans: Option<&str>| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_tidemark"));
-        command
-            .args(["--config", path.to_str().unwrap()])
-            .args(["job", "run", "Job_InitializeGIM"])
-            .env_remove("TIDEMARK_INFOMART__URL")
-            .env("TIDEMARK_LOG", "tidemark=info");
-        match spans {
-            Some(value) => command.env("TIDEMARK_LOG_SPANS", value),
-            None => command.env_remove("TIDEMARK_LOG_SPANS"),
-        };
-        command.output().expect("tidemark runs")
+        tidemark_with(
+            &[
+                "--config",
+                path.to_str().unwrap(),
+                "job",
+                "run",
+                "Job_InitializeGIM",
+            ],
+            &[
+                ("TIDEMARK_LOG", Some("tidemark=info")),
+                ("TIDEMARK_LOG_SPANS", spans),
+            ],
+        )
     };
     let timed = run(Some("1"));
     assert_eq!(timed.status.code(), Some(0), "{}", stderr(&timed));
