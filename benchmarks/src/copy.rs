@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use futures::{pin_mut, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use tidemark::jobs::extract::RangeQuery;
+use tidemark_sinks::database::postgres_session_url;
 use tokio_postgres::Client;
 
 use crate::measure::{Probe, StageCost, Throughput};
@@ -28,13 +29,14 @@ pub struct CopyPass {
 }
 
 /// Streams every query through COPY binary on `connections` connections at once (opened
-/// before the clock starts), counting rows and bytes.
+/// before the clock starts, with the session options extraction's connections have: no
+/// JIT compilation), counting rows and bytes.
 pub async fn run(stage: &str, queries: &[RangeQuery], connections: usize) -> Result<CopyPass> {
     let connections = connections.max(1);
     let mut clients = Vec::with_capacity(connections);
     for _ in 0..connections {
         let url = queries.first().map(|q| q.url.as_str()).unwrap_or_default();
-        clients.push(pg::connect(url).await?);
+        clients.push(pg::connect(&postgres_session_url(url)).await?);
     }
     if let Some(other) = queries.iter().find(|q| q.url != queries[0].url) {
         anyhow::bail!(

@@ -506,3 +506,22 @@ on_every_flavour!(
     execute_all_is_all_or_nothing,
     wide_decimals_round_trip,
 );
+
+/// Tidemark's PostgreSQL sessions run without JIT compilation; a URL naming its own
+/// `options` keeps them.
+#[tokio::test]
+async fn postgres_sessions_run_without_jit_unless_the_url_sets_options() {
+    let test_db = tidemark_tests::fresh_postgres().await;
+    let jit = |url: String| async move {
+        let db = tidemark_sinks::database::connect(&url)
+            .await
+            .expect("connects");
+        db.query_strings("select current_setting('jit')")
+            .await
+            .expect("reads the setting")
+    };
+    assert_eq!(jit(test_db.url.clone()).await, vec!["off".to_string()]);
+    let separator = if test_db.url.contains('?') { '&' } else { '?' };
+    let own = format!("{}{separator}options=-c%20jit%3Don", test_db.url);
+    assert_eq!(jit(own).await, vec!["on".to_string()]);
+}

@@ -19,6 +19,7 @@ pub struct InfoMart {
     /// Connection URL of the Info Mart database, required. PostgreSQL:
     /// `postgres://user:password@host:5432/infomart`; SQLite: `sqlite://path/to/file.db`
     /// (relative to the working directory, `sqlite:///abs/path.db` for an absolute path).
+    /// PostgreSQL sessions run with `jit = off` unless the URL sets `options`.
     ///
     /// Allowed: a `postgres://` (or `postgresql://`) or `sqlite://` URL.
     /// Takes effect: `restart`.
@@ -191,7 +192,8 @@ pub struct Dap {
 
     /// Connection URL of the IDB, e.g. `postgres://user:password@host/idb`,
     /// `mysql://user:password@host/idb`, `sqlite://idb.db`. PostgreSQL is read without TLS
-    /// unless the URL names an `sslmode` (bulk reads honour `sslmode=require`). A Tidemark
+    /// unless the URL names an `sslmode` (bulk reads honour `sslmode=require`), and its
+    /// sessions run with `jit = off` unless the URL sets `options`. A Tidemark
     /// built with `--features mssql` also reads Microsoft SQL Server IDBs
     /// (`mssql://user:password@host:1433/idb`), one built with `--features oracle` Oracle
     /// IDBs (`oracle://user:password@host:1521/service`; needs the Oracle client library).

@@ -22,6 +22,8 @@ pub struct ChunkUrl {
     pub lo: i64,
     /// Window end, inclusive (epoch seconds).
     pub hi: i64,
+    /// The `day=` folder holding the file, as `YYYY-MM-DD` (empty outside one).
+    pub day: String,
     /// URL of the file, for DataFusion.
     pub url: String,
 }
@@ -38,9 +40,15 @@ pub async fn chunk_listing(gidb: &GidbStore, folder: &str) -> Result<Vec<ChunkUr
         .filter_map(|path| {
             let (_, lo, hi) = ChunkFile::parse(path.filename()?)?;
             let relative = path.as_ref().strip_prefix(folder)?.trim_start_matches('/');
+            let day = relative
+                .split('/')
+                .find_map(|part| part.strip_prefix("day="))
+                .unwrap_or_default()
+                .to_string();
             Some(ChunkUrl {
                 lo,
                 hi,
+                day,
                 url: format!("{root}{relative}"),
             })
         })
@@ -61,14 +69,16 @@ pub async fn chunk_files(
         .collect())
 }
 
-/// Keeps only the rows whose data source and key column are among the rows of another
-/// registered table (a semi join).
+/// Keeps only the rows whose key column (and data source, unless `any_source`) are among
+/// the rows of another registered table (a semi join).
 #[derive(Debug, Clone, Copy)]
 pub struct KeyFilter<'a> {
     /// The table holding the keys.
     pub table: &'a str,
     /// The key column, present in both.
     pub key: &'a str,
+    /// Whether a key matches rows of every data source, not only its own.
+    pub any_source: bool,
 }
 
 /// Registers `name` as the latest versions (per business key) of the rows of `files`, of
@@ -98,7 +108,15 @@ pub async fn register_latest(
     ctx.register_table(&files_table, rows.into_view())
         .map_err(error)?;
     let source = match filter {
-        Some(KeyFilter { table, key }) => format!(
+        Some(KeyFilter {
+            table,
+            key,
+            any_source: true,
+        }) => format!(
+            "(select r.* from {files_table} r left semi join \
+             (select distinct {key} from {table}) k on r.{key} = k.{key}) chunk_rows"
+        ),
+        Some(KeyFilter { table, key, .. }) => format!(
             "(select r.* from {files_table} r left semi join \
              (select distinct data_source_key, {key} from {table}) k \
              on r.data_source_key = k.data_source_key and r.{key} = k.{key}) chunk_rows"

@@ -11,10 +11,13 @@ pub mod idb_dialect;
 pub mod mart;
 pub mod window_sql;
 
+use tidemark_sinks::database::postgres_session_url;
+
 /// The URL connectorx opens for a database URL of the configuration: `postgresql://` for
 /// PostgreSQL, without TLS unless the URL names an `sslmode` (as Tidemark's own connections,
-/// which never negotiate TLS); an absolute `sqlite://` path for SQLite; others (`mysql://`,
-/// `mssql://`, `oracle://`) unchanged.
+/// which never negotiate TLS) and with the session options of Tidemark's own connections
+/// (no JIT, [`tidemark_sinks::database::postgres_session_url`]); an absolute `sqlite://`
+/// path for SQLite; others (`mysql://`, `mssql://`, `oracle://`) unchanged.
 pub fn connectorx_url(url: &str) -> String {
     if let Some(rest) = url
         .strip_prefix("postgres://")
@@ -26,7 +29,7 @@ pub fn connectorx_url(url: &str) -> String {
         } else {
             format!("{separator}sslmode=disable")
         };
-        return format!("postgresql://{rest}{tls}");
+        return postgres_session_url(&format!("postgresql://{rest}{tls}"));
     }
     if let Some(path) = crate::config::sqlite_path(url) {
         let absolute = if path.is_absolute() {
@@ -46,18 +49,18 @@ mod tests {
     use super::connectorx_url;
 
     #[test]
-    fn postgres_urls_read_without_tls_unless_they_say_otherwise() {
+    fn postgres_urls_read_without_tls_or_jit_unless_they_say_otherwise() {
         assert_eq!(
             connectorx_url("postgres://u@h:5432/idb"),
-            "postgresql://u@h:5432/idb?sslmode=disable"
+            "postgresql://u@h:5432/idb?sslmode=disable&options=-c%20jit%3Doff"
         );
         assert_eq!(
             connectorx_url("postgresql://u@h/idb?application_name=x"),
-            "postgresql://u@h/idb?application_name=x&sslmode=disable"
+            "postgresql://u@h/idb?application_name=x&sslmode=disable&options=-c%20jit%3Doff"
         );
         assert_eq!(
             connectorx_url("postgres://u@h/idb?sslmode=require"),
-            "postgresql://u@h/idb?sslmode=require"
+            "postgresql://u@h/idb?sslmode=require&options=-c%20jit%3Doff"
         );
         assert_eq!(connectorx_url("mysql://root@h/idb"), "mysql://root@h/idb");
     }

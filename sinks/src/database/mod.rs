@@ -36,7 +36,7 @@ use tidemark_schemas::{Dialect, TableDef};
 
 pub use self::error::{BoxError, DatabaseError};
 pub use self::mysql::MySqlDatabase;
-pub use self::postgres::PostgresDatabase;
+pub use self::postgres::{session_url as postgres_session_url, PostgresDatabase};
 pub use self::sqlite::SqliteDatabase;
 pub use self::transaction::WriteStep;
 pub use self::value::SqlValue;

@@ -29,6 +29,24 @@ use super::Database;
 /// Microseconds between the Unix epoch and PostgreSQL's (2000-01-01).
 const PG_EPOCH_OFFSET_MICROS: i64 = 946_684_800_000_000;
 
+/// The server settings every Tidemark session on PostgreSQL runs with, as the connection's
+/// libpq `options`: no JIT compilation. Tidemark's statements (extraction windows, staged
+/// merges, key lookups) each do little work; compiling them cost more than running them
+/// (3.6 s of a 4.1 s extraction window at 1M interactions a day).
+pub const SESSION_OPTIONS: &str = "-c jit=off";
+
+/// `url` with [`SESSION_OPTIONS`] as its `options` parameter, percent-encoded; a URL that
+/// sets `options` itself is left as it is.
+pub fn session_url(url: &str) -> String {
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    if query.split('&').any(|pair| pair.starts_with("options=")) {
+        return url.to_string();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let encoded = SESSION_OPTIONS.replace(' ', "%20").replace('=', "%3D");
+    format!("{url}{separator}options={encoded}")
+}
+
 /// A connection to a PostgreSQL database.
 pub struct PostgresDatabase {
     client: Mutex<Client>,
@@ -38,16 +56,16 @@ pub struct PostgresDatabase {
 }
 
 impl PostgresDatabase {
-    /// Connects to a `postgres://` or `postgresql://` URL.
+    /// Connects to a `postgres://` or `postgresql://` URL, with [`SESSION_OPTIONS`] unless
+    /// the URL sets `options`.
     pub async fn connect(url: String) -> Result<Self, DatabaseError> {
-        let (client, connection) =
-            tokio_postgres::connect(&url, NoTls)
-                .await
-                .map_err(|e| DatabaseError::Connect {
-                    flavour: "PostgreSQL",
-                    url: redact(&url),
-                    cause: e.into(),
-                })?;
+        let (client, connection) = tokio_postgres::connect(&session_url(&url), NoTls)
+            .await
+            .map_err(|e| DatabaseError::Connect {
+                flavour: "PostgreSQL",
+                url: redact(&url),
+                cause: e.into(),
+            })?;
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::warn!(error = %e, "PostgreSQL connection closed with an error");
@@ -425,5 +443,24 @@ fn value(row: &Row, i: usize) -> Result<SqlValue, BoxError> {
             column.name()
         )
         .into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::session_url;
+
+    #[test]
+    fn sessions_turn_jit_off_unless_the_url_sets_options() {
+        assert_eq!(
+            session_url("postgres://u@h/im"),
+            "postgres://u@h/im?options=-c%20jit%3Doff"
+        );
+        assert_eq!(
+            session_url("postgres://u@h/im?sslmode=disable"),
+            "postgres://u@h/im?sslmode=disable&options=-c%20jit%3Doff"
+        );
+        let own = "postgres://u@h/im?application_name=x&options=-c%20work_mem%3D64MB";
+        assert_eq!(session_url(own), own);
     }
 }

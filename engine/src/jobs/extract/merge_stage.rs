@@ -226,14 +226,16 @@ async fn run_round(
     // Rows keyed at or before `earliest` cannot take part, and a cycle that merged up to
     // `horizon` had no window starting at or after it: read only the files of the windows
     // that end after `earliest` and start before `horizon`, so a round of a long backlog
-    // reads its own hours, not every later file.
-    for (table, folder, name) in [
-        ("G_CALL", CALLS_FOLDER, "calls"),
-        ("G_IR", "gidb_g_ir_v", "irs"),
-        ("G_IS_LINK", "gidb_g_is_link_v", "links"),
+    // reads its own hours, not every later file. The calls files are windows of
+    // TERMINATED_TS, and the round takes only the calls terminated after `low` (the earlier
+    // ones it needs are the waiting calls): their files end after `low`.
+    for (table, folder, name, from) in [
+        ("G_CALL", CALLS_FOLDER, "calls", low),
+        ("G_IR", "gidb_g_ir_v", "irs", earliest),
+        ("G_IS_LINK", "gidb_g_is_link_v", "links", earliest),
     ] {
         let def = idb::table(table).expect("voice table");
-        let files = chunk_files(gidb, folder, |lo, hi| hi > earliest && lo < horizon).await?;
+        let files = chunk_files(gidb, folder, |lo, hi| hi > from && lo < horizon).await?;
         register_latest(&ctx, name, def, files, None).await?;
     }
     let new_calls =

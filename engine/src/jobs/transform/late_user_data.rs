@@ -159,6 +159,7 @@ async fn register_inputs(
     let filter = KeyFilter {
         table: guids,
         key: "partyguid",
+        any_source: false,
     };
     register_latest(df, late::LATE_PARTIES, parties, party_files, Some(filter)).await?;
     session::materialize_input(df, late::LATE_PARTIES).await?;

@@ -9,8 +9,11 @@
 //! [`refresh`] analyzes the fact tables (the partitions, where partitioned) never analyzed
 //! yet, and those autovacuum would analyze next (more rows changed since their last analysis
 //! than `50 + 10 %` of their rows, its default thresholds, as far as the server's activity
-//! counters know), so the lookups run on current statistics. Other databases keep their
-//! own.
+//! counters know), so the lookups run on current statistics. The rows of a table are the
+//! larger of the live rows the activity counters hold and the count its last analysis
+//! stored: the counters start from zero when the server resets them (after a crash, in a
+//! database created from a template), and a partition of a million rows is not analyzed
+//! again for fifty changes. Other databases keep their own.
 
 use tidemark_schemas::{mart, Dialect};
 use tidemark_sinks::database::Database;
@@ -47,7 +50,7 @@ pub async fn refresh(db: &dyn Database) -> Result<(), JobError> {
              where (c.oid in ({parents}) \
                     or c.oid in (select inhrelid from pg_inherits where inhparent in ({parents}))) \
                and c.relkind = 'r' \
-               and (c.reltuples < 0 or s.n_mod_since_analyze > 50 + 0.1 * s.n_live_tup) \
+               and (c.reltuples < 0 or s.n_mod_since_analyze > 50 + 0.1 * greatest(s.n_live_tup, c.reltuples)) \
              order by 1"
         ))
         .await?;

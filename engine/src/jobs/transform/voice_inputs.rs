@@ -25,7 +25,7 @@ pub struct VoiceReach {
     /// G_CALL window starting at or after it had been extracted when they were merged and
     /// none is read (a backlog's later windows are left to later chunks).
     pub latest: i64,
-    /// Seconds around the chunk's calls in which rows extracted by their own time matter:
+    /// Seconds after the chunk's calls in which rows extracted by their own time matter:
     /// agent records (after-call work) and UserEvent KVPs (`user-event-data-timeout`).
     pub margin: i64,
 }
@@ -47,8 +47,13 @@ struct CallSpan {
 /// - a table extracted through a parent (G_PARTY through G_CALL, G_PARTY_HISTORY through
 ///   G_PARTY, …): the files of the windows the chunk's calls terminated in, only rows whose
 ///   parent key is among the parent's rows already read;
-/// - a table extracted by its own time (G_AGENT_STATE_HISTORY, G_CUSTOM_DATA_S): the files
-///   of the windows that meet the chunk's calls widened by `reach.margin`.
+/// - a table extracted by its own time (G_AGENT_STATE_HISTORY, G_CUSTOM_DATA_S, both by
+///   ADDED_TS): the files of the windows that meet the span from the chunk's first call
+///   creation to `reach.margin` after its last termination. A call's agent records and
+///   KVPs are added once it exists, and after-call work is measured from the agent record
+///   at the release onwards, so nothing added before the first creation is read. Of the
+///   agent records, only those of the agents of the chunk's parties (every data source's,
+///   as after-call work is matched by agent): their sequences stay whole.
 #[tracing::instrument(name = "voice_inputs", level = "debug", skip_all)]
 pub async fn register(
     ctx: &SessionContext,
@@ -70,21 +75,27 @@ pub async fn register(
         let (files, filter) = match parent_link(def) {
             Some((parent, key)) if span.open_calls => {
                 let files = chunk_files(gidb, &folder, |_, _| true).await?;
-                (files, Some((parent, key)))
+                (files, Some((parent, key, false)))
             }
             Some((parent, key)) => {
                 let (first, last) = (span.terminated_min, span.terminated_max);
                 let files = chunk_files(gidb, &folder, |lo, hi| hi >= first && lo < last).await?;
-                (files, Some((parent, key)))
+                (files, Some((parent, key, false)))
             }
             None => {
-                let from = span.created_min - reach.margin;
+                let from = span.created_min;
                 let to = span.terminated_max + reach.margin;
                 let files = chunk_files(gidb, &folder, |lo, hi| hi >= from && lo < to).await?;
-                (files, None)
+                let by_agent = (name == inputs::AGENT_STATES)
+                    .then(|| (inputs::PARTIES, "agentid".to_string(), true));
+                (files, by_agent)
             }
         };
-        let filter = filter.as_ref().map(|(table, key)| KeyFilter { table, key });
+        let filter = filter.as_ref().map(|(table, key, any_source)| KeyFilter {
+            table,
+            key,
+            any_source: *any_source,
+        });
         register_latest(ctx, name, def, files, filter).await?;
         session::materialize_input(ctx, name).await?;
     }
@@ -103,6 +114,7 @@ async fn register_calls(
     let filter = Some(KeyFilter {
         table: inputs::VOICE_MERGE,
         key: "callid",
+        any_source: false,
     });
     let files = chunk_files(gidb, &folder, |lo, hi| {
         hi > reach.earliest && lo < reach.latest
