@@ -22,8 +22,6 @@ pub struct ChunkUrl {
     pub lo: i64,
     /// Window end, inclusive (epoch seconds).
     pub hi: i64,
-    /// The `day=` folder holding the file, as `YYYY-MM-DD` (empty outside one).
-    pub day: String,
     /// URL of the file, for DataFusion.
     pub url: String,
 }
@@ -40,15 +38,9 @@ pub async fn chunk_listing(gidb: &GidbStore, folder: &str) -> Result<Vec<ChunkUr
         .filter_map(|path| {
             let (_, lo, hi) = ChunkFile::parse(path.filename()?)?;
             let relative = path.as_ref().strip_prefix(folder)?.trim_start_matches('/');
-            let day = relative
-                .split('/')
-                .find_map(|part| part.strip_prefix("day="))
-                .unwrap_or_default()
-                .to_string();
             Some(ChunkUrl {
                 lo,
                 hi,
-                day,
                 url: format!("{root}{relative}"),
             })
         })

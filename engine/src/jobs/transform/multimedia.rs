@@ -227,14 +227,12 @@ async fn register_known(
     Ok(())
 }
 
-/// The GIDB inputs whose state rows a probe reads, with every file of their day folders: the
-/// calls (the parents of touched calls, their creation) and the parties (the party of a
-/// KVP without a CallID), which a touched interaction need not have changed in the window.
-/// Its other inputs only need the rows changed in the window, which are in the window's
-/// files.
+/// The GIDB inputs whose state rows a probe reads: the calls (the parents of touched calls,
+/// their creation) and the parties (the party of a KVP without a CallID). Its other inputs
+/// only need the rows changed in the window, which are in the window's day folders.
 const PROBE_STATE_INPUTS: [&str; 2] = [mm::MM_CALLS, mm::MM_PARTIES];
 
-/// Which GIDB inputs of a session read the active-thread state with their GIDB files.
+/// Which GIDB inputs of a session read the active-thread state with their day folders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum StateReach {
     /// Every input: a session that transforms or computes the state.
@@ -253,13 +251,8 @@ async fn register_inputs(
     (days, window): (&DayRange, (i64, i64)),
     (reach, leave_out): (StateReach, Option<&str>),
 ) -> Result<(), JobError> {
-    let whole_days = DayRange {
-        changed_after: None,
-        ..days.clone()
-    };
     for (name, table) in mm::MM_GIDB_INPUTS {
-        let probed_whole = reach == StateReach::Probe && PROBE_STATE_INPUTS.contains(&name);
-        let with_state = reach == StateReach::All || probed_whole;
+        let with_state = reach == StateReach::All || PROBE_STATE_INPUTS.contains(&name);
         let read_as = match leave_out {
             Some(_) => format!("{name}_read"),
             None => name.to_string(),
@@ -270,7 +263,7 @@ async fn register_inputs(
             &read_as,
             table,
             MediaFamily::Multimedia,
-            if probed_whole { &whole_days } else { days },
+            days,
             with_state.then(|| mm::state_table(name)),
         )
         .await?;
@@ -360,7 +353,7 @@ pub async fn run_multimedia(ctx: &JobContext, gidb: &GidbStore) -> Result<Stream
 
 /// What a chunk's first look at its window found.
 struct Probe {
-    /// The GIDB files the chunk reads.
+    /// The GIDB day folders the chunk reads.
     days: DayRange,
     /// Whether the window touches any interaction.
     touched: bool,
@@ -372,13 +365,9 @@ struct Probe {
 }
 
 /// Finds what the window (mark, horizon] touches and how far back the interactions the
-/// active-thread state does not cover reach, from the state, the calls and parties of the
-/// window's day folders and the other inputs' files of the extraction windows ending after
-/// the mark. The state and those files hold every row of the touched interactions unless
-/// an uncovered one started at or before the mark: then the chunk reads whole day folders
-/// from that start's day. Without the state the chunk before
-/// handed on, the read reaches back to the oldest interaction that can be open. When
-/// nothing is touched, hands the state on at `horizon`.
+/// active-thread state does not cover reach, from the window's day folders and the state.
+/// Without the state the chunk before handed on, the read reaches back to the oldest
+/// interaction that can be open. When nothing is touched, hands the state on at `horizon`.
 #[tracing::instrument(name = "multimedia_probe", level = "debug", skip_all, fields(window_to = horizon))]
 async fn probe(
     ctx: &JobContext,
@@ -395,7 +384,6 @@ async fn probe(
     let mut days = DayRange {
         first: mark.map(|mark| day_text(if has_state { mark } else { mark - keep })),
         last: Some(day_text(horizon)),
-        changed_after: mark.filter(|_| has_state),
     };
     let mut reads_before_window = mark.is_some() && !has_state;
     register_inputs(ctx, &df, gidb, (&days, window), (StateReach::Probe, None)).await?;
@@ -423,10 +411,6 @@ async fn probe(
         _ => None,
     };
     if let Some(since) = commit::column_values(&probed, "since_ts").into_iter().min() {
-        // Rows of an interaction the state does not cover changed from its start on.
-        if days.changed_after.is_some_and(|after| since <= after) {
-            days.changed_after = None;
-        }
         let since_day = day_text(since);
         if days.first.as_ref().is_some_and(|first| since_day < *first) {
             days.first = Some(since_day);

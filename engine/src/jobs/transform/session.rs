@@ -7,7 +7,7 @@ use std::sync::Arc;
 use arrow::array::{ArrayRef, Int64Array, Int64Builder, RecordBatch, StringBuilder};
 use arrow::datatypes::{DataType, SchemaRef};
 use datafusion::datasource::MemTable;
-use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use datafusion::prelude::SessionContext;
 use tidemark_plans::gidb::{latest_version_sql, register_folder, RowKey};
 use tidemark_plans::transform::{self, inputs, View};
 use tidemark_schemas::gidb::{folder_name, MediaFamily};
@@ -15,7 +15,6 @@ use tidemark_schemas::{idb, mart};
 use tidemark_sinks::database::{Database, SqlValue};
 use tidemark_sinks::gidb::GidbStore;
 
-use super::super::gidb_files::chunk_listing;
 use super::super::JobError;
 
 /// Converts a DataFusion error into a job error naming what failed.
@@ -45,28 +44,16 @@ pub fn register_rows(
 }
 
 /// The GIDB day folders a session reads, as `YYYY-MM-DD`: from `first` to `last`, each
-/// unbounded when `None`; of their files, with `changed_after`, only those of the
-/// extraction windows ending after that time.
+/// unbounded when `None`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DayRange {
     /// First day read.
     pub first: Option<String>,
     /// Last day read.
     pub last: Option<String>,
-    /// When set (epoch seconds), only the chunk files whose extraction window `(lo, hi]`
-    /// ends after it: every row whose window column (the time extraction selected it by)
-    /// is later than this time, and fewer of the others.
-    pub changed_after: Option<i64>,
 }
 
 impl DayRange {
-    /// Whether a chunk file of day `day` and window end `hi` is read.
-    fn keeps(&self, day: &str, hi: i64) -> bool {
-        self.first.as_deref().is_none_or(|first| day >= first)
-            && self.last.as_deref().is_none_or(|last| day <= last)
-            && self.changed_after.is_none_or(|after| hi > after)
-    }
-
     /// The `where` clause keeping the range's `day` partitions (empty when unbounded).
     fn filter(&self) -> String {
         let bounds: Vec<String> = [(">=", &self.first), ("<=", &self.last)]
@@ -82,7 +69,7 @@ impl DayRange {
 }
 
 /// Registers input `name` as the latest versions of the GIDB copy of `table`: its rows in
-/// the files `days` keeps together with those of the registered table `extra` (the
+/// the day partitions of `days` together with those of the registered table `extra` (the
 /// active-thread state), if any; an empty table when neither holds anything.
 pub async fn register_gidb(
     ctx: &SessionContext,
@@ -99,35 +86,19 @@ pub async fn register_gidb(
         .days(&folder)
         .await
         .map_err(|e| JobError::Data(e.to_string()))?;
-    let schema = tidemark_schemas::gidb::arrow_schema(def);
-    let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let columns: Vec<String> = tidemark_schemas::gidb::arrow_schema(def)
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
     let columns = columns.join(", ");
     let mut sources = Vec::new();
     if !present.is_empty() {
         let files = format!("{name}_files");
-        if days.changed_after.is_some() {
-            let urls: Vec<String> = chunk_listing(gidb, &folder)
-                .await?
-                .into_iter()
-                .filter(|c| days.keeps(&c.day, c.hi))
-                .map(|c| c.url)
-                .collect();
-            if !urls.is_empty() {
-                let options = ParquetReadOptions::default().schema(&schema);
-                let rows = ctx
-                    .read_parquet(urls, options)
-                    .await
-                    .map_err(df_error(name))?;
-                ctx.register_table(&files, rows.into_view())
-                    .map_err(df_error(name))?;
-                sources.push(format!("select {columns} from {files}"));
-            }
-        } else {
-            register_folder(ctx, &files, &gidb.folder_url(&folder), def)
-                .await
-                .map_err(df_error(name))?;
-            sources.push(format!("select {columns} from {files}{}", days.filter()));
-        }
+        register_folder(ctx, &files, &gidb.folder_url(&folder), def)
+            .await
+            .map_err(df_error(name))?;
+        sources.push(format!("select {columns} from {files}{}", days.filter()));
     }
     sources.extend(extra.map(|extra| format!("select {columns} from {extra}")));
     if sources.is_empty() {

@@ -226,7 +226,7 @@ pub(super) async fn merge_rounds(
     keep: impl Fn(i64) -> bool,
 ) -> Result<Vec<(i64, i64, Vec<String>)>, JobError> {
     let mut rounds: Vec<(i64, i64, Vec<String>)> = Vec::new();
-    for ChunkUrl { lo, hi, url, .. } in chunk_listing(gidb, merge_stage::MERGED_FOLDER).await? {
+    for ChunkUrl { lo, hi, url } in chunk_listing(gidb, merge_stage::MERGED_FOLDER).await? {
         if !keep(hi) {
             continue;
         }

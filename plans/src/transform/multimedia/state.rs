@@ -1,5 +1,5 @@
 //! The active-thread state (docs/transform.md, "Active-thread state"): the GIDB rows a
-//! multimedia chunk hands on to the next one, so that the next chunk reads the GIDB files of
+//! multimedia chunk hands on to the next one, so that the next chunk reads the day folders of
 //! its own window plus this state, not GIDB from the start of its oldest open thread.
 //!
 //! *Open* interactions have a call or a party that is not terminated and are not yet
@@ -11,7 +11,7 @@
 //!
 //! The state a chunk hands on is complete when the state it received was: an interaction
 //! open at the chunk's end was open at its start (so it was in the state received) or started
-//! in the chunk's window (so its rows changed after the mark and are in the window's files).
+//! in the chunk's window (so its rows are in the window's day folders).
 //!
 //! A chunk transforms again only the open interactions of the state it received that its
 //! window touches (a call among [`TOUCHED_GUIDS`]: a touched call, its parent or
