@@ -393,6 +393,11 @@ async fn daily_chunks_with_the_state_give_the_facts_of_cycles_without_it() {
             .any(|l| l.starts_with("multimedia: ") && l.contains("passed on untouched")),
         "some open interactions were passed on, not transformed again: {report:?}"
     );
+    assert!(
+        report.iter().any(|l| l.starts_with("multimedia: ")
+            && l.contains("read only the rows of the interactions they transform")),
+        "chunks with the state read only the touched interactions' rows: {report:?}"
+    );
     let mark = scalar(
         db_daily.as_ref(),
         "select hwm_value from ctl_hwm where hwm_name = 'transform:GIDB_G_IR_MM'",

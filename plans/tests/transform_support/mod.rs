@@ -92,7 +92,9 @@ pub fn views() -> Vec<View> {
     views.extend(voice::late::views());
     views.extend(multimedia::touched_guids_views());
     views.push(multimedia::touched_since_view());
+    views.push(multimedia::touched_roots_view());
     views.extend(multimedia::views());
+    views.push(multimedia::touched_members_view());
     views.extend(multimedia::state::views());
     views.extend(multimedia::state::split_views().0);
     views

@@ -94,8 +94,12 @@ fn describe(area: &str, report: &StreamReport) -> String {
         0 => String::new(),
         n => format!(", {n} covered calls of open interactions passed on untouched"),
     };
+    let narrowed = match report.narrowed_reads {
+        0 => String::new(),
+        n => format!(", {n} read only the rows of the interactions they transform"),
+    };
     format!(
-        "{area}: {} chunk(s), {}{before}{passed} (mark {mark})",
+        "{area}: {} chunk(s), {}{before}{passed}{narrowed} (mark {mark})",
         report.chunks,
         rows.join(", ")
     )

@@ -241,18 +241,20 @@ enum StateReach {
     Probe,
 }
 
-/// Registers the GIDB inputs of a multimedia session, each the rows of `days` together with
-/// the active-thread state's as far as `reach` says, less the rows of the calls in the table
-/// `leave_out` (the calls the chunk passes on), and the window and settings.
-async fn register_inputs(
-    ctx: &JobContext,
+/// Registers the GIDB inputs of a multimedia session named by `only` (all when `None`),
+/// each the rows of `days` together with the active-thread state's as far as `reach` says,
+/// less the rows of the calls in the table `leave_out` (the calls the chunk passes on).
+async fn register_gidb_inputs(
     df: &SessionContext,
     gidb: &GidbStore,
-    (days, window): (&DayRange, (i64, i64)),
+    (days, only): (&DayRange, Option<&[&str]>),
     (reach, leave_out): (StateReach, Option<&str>),
 ) -> Result<(), JobError> {
-    for (name, table) in mm::MM_GIDB_INPUTS {
-        let with_state = reach == StateReach::All || PROBE_STATE_INPUTS.contains(&name);
+    let inputs = mm::MM_GIDB_INPUTS
+        .iter()
+        .filter(|(name, _)| only.is_none_or(|only| only.contains(name)));
+    for (name, table) in inputs {
+        let with_state = reach == StateReach::All || PROBE_STATE_INPUTS.contains(name);
         let read_as = match leave_out {
             Some(_) => format!("{name}_read"),
             None => name.to_string(),
@@ -275,10 +277,19 @@ async fn register_inputs(
                 ))
                 .await
                 .map_err(|e| JobError::Data(format!("{name}: {e}")))?;
-            df.register_table(name, kept.into_view())
+            df.register_table(*name, kept.into_view())
                 .map_err(|e| JobError::Data(format!("{name}: {e}")))?;
         }
     }
+    Ok(())
+}
+
+/// Registers the window and the settings of a multimedia session.
+fn register_settings(
+    ctx: &JobContext,
+    df: &SessionContext,
+    window: (i64, i64),
+) -> Result<(), JobError> {
     session::register_window(df, window.0, window.1)?;
     let keep = keep_seconds(ctx);
     let settings = RecordBatch::try_new(
@@ -296,6 +307,63 @@ async fn register_inputs(
     .map_err(|e| JobError::Data(e.to_string()))?;
     session::register_rows(df, mm::MM_STOP_QUEUES, vec![stop_queues])?;
     Ok(())
+}
+
+/// Registers every GIDB input of a multimedia session ([`register_gidb_inputs`]), the window
+/// and the settings.
+async fn register_inputs(
+    ctx: &JobContext,
+    df: &SessionContext,
+    gidb: &GidbStore,
+    (days, window): (&DayRange, (i64, i64)),
+    (reach, leave_out): (StateReach, Option<&str>),
+) -> Result<(), JobError> {
+    register_gidb_inputs(df, gidb, (days, None), (reach, leave_out)).await?;
+    register_settings(ctx, df, window)
+}
+
+/// Registers the GIDB inputs of a chunk's transform session (all of them with the state it
+/// transforms again, less the calls in `leave_out`), the window and the settings. With the
+/// `roots` of what the window touches ([`Probe::roots`]), the calls are read whole and
+/// threaded first; of the other inputs, only the rows of the calls of the touched and due
+/// interactions and of the state's covered calls ([`multimedia::TOUCHED_MEMBERS`]) are read.
+/// Returns the names of the views computed already.
+async fn register_chunk_inputs(
+    ctx: &JobContext,
+    df: &SessionContext,
+    gidb: &GidbStore,
+    (days, window): (&DayRange, (i64, i64)),
+    leave_out: Option<&str>,
+    roots: Option<Vec<RecordBatch>>,
+) -> Result<Vec<String>, JobError> {
+    register_settings(ctx, df, window)?;
+    let reach = (StateReach::All, leave_out);
+    let Some(roots) = roots else {
+        register_gidb_inputs(df, gidb, (days, None), reach).await?;
+        for (name, _) in mm::MM_GIDB_INPUTS {
+            session::materialize_input(df, name).await?;
+        }
+        return Ok(Vec::new());
+    };
+    register_gidb_inputs(df, gidb, (days, Some(&[mm::MM_CALLS])), reach).await?;
+    session::materialize_input(df, mm::MM_CALLS).await?;
+    session::register_rows(df, mm::MM_TOUCHED_ROOTS, roots)?;
+    let members = multimedia::members_views();
+    session::materialize_views(df, &members).await?;
+    let others: Vec<&str> = mm::MM_GIDB_INPUTS
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| *name != mm::MM_CALLS)
+        .collect();
+    let narrowed = DayRange {
+        only_calls: Some(multimedia::TOUCHED_MEMBERS.to_string()),
+        ..days.clone()
+    };
+    register_gidb_inputs(df, gidb, (&narrowed, Some(&others)), reach).await?;
+    for name in others {
+        session::materialize_input(df, name).await?;
+    }
+    Ok(members.into_iter().map(|view| view.name).collect())
 }
 
 /// The GUIDs of [`multimedia::TOUCHED_GUIDS`] in `df`.
@@ -362,6 +430,10 @@ struct Probe {
     /// The state received, split into what the chunk transforms again and what it passes
     /// on; `None` without a state or when nothing is touched.
     split: Option<SplitState>,
+    /// With [`Self::split`], the roots of what the window touches
+    /// ([`multimedia::TOUCHED_ROOTS`]): the chunk reads, of its day folders, only the rows
+    /// of their interactions' calls (and those of the state's covered calls).
+    roots: Option<Vec<RecordBatch>>,
 }
 
 /// Finds what the window (mark, horizon] touches and how far back the interactions the
@@ -384,6 +456,7 @@ async fn probe(
     let mut days = DayRange {
         first: mark.map(|mark| day_text(if has_state { mark } else { mark - keep })),
         last: Some(day_text(horizon)),
+        only_calls: None,
     };
     let mut reads_before_window = mark.is_some() && !has_state;
     register_inputs(ctx, &df, gidb, (&days, window), (StateReach::Probe, None)).await?;
@@ -406,9 +479,13 @@ async fn probe(
         session::materialize_views(&full, &views).await?;
         active_state::write(&full, gidb, horizon, None).await?;
     }
-    let split = match (touched, has_state) {
-        (true, true) => Some(active_state::split(&df).await?),
-        _ => None,
+    let (split, roots) = match (touched, has_state) {
+        (true, true) => {
+            session::materialize_views(&df, &[multimedia::touched_roots_view()]).await?;
+            let roots = session::collect(&df, multimedia::TOUCHED_ROOTS).await?;
+            (Some(active_state::split(&df).await?), Some(roots))
+        }
+        _ => (None, None),
     };
     if let Some(since) = commit::column_values(&probed, "since_ts").into_iter().min() {
         let since_day = day_text(since);
@@ -422,6 +499,7 @@ async fn probe(
         touched,
         reads_before_window,
         split,
+        roots,
     })
 }
 
@@ -480,10 +558,11 @@ async fn run_chunk(
             }
             None => None,
         };
-        register_inputs(ctx, &df, gidb, (days, window), (StateReach::All, leave_out)).await?;
-        for (name, _) in mm::MM_GIDB_INPUTS {
-            session::materialize_input(&df, name).await?;
+        if probe.roots.is_some() {
+            report.narrowed_reads += 1;
         }
+        let computed =
+            register_chunk_inputs(ctx, &df, gidb, (days, window), leave_out, probe.roots).await?;
         let guids = touched_guids(&df).await?;
         register_known(&df, db, (&guids, horizon - keep_seconds(ctx)), false).await?;
         session::register_mart_inputs(&df, db).await?;
@@ -491,7 +570,10 @@ async fn run_chunk(
         session::register_ids(&df, session::ChunkIds::after_greatest(db).await?, audit_key)?;
         let state_views = multimedia::state::views();
         let keep = session::output_views(&multimedia::OUTPUTS, &multimedia::state::outputs());
-        let mut views = multimedia::views();
+        let mut views: Vec<_> = multimedia::views()
+            .into_iter()
+            .filter(|view| !computed.contains(&view.name))
+            .collect();
         views.extend(state_views);
         session::materialize_views_keeping(&df, &views, &keep).await?;
         let (facts, collected) = output_steps(&df, &multimedia::OUTPUTS, report).await?;

@@ -44,32 +44,41 @@ pub fn register_rows(
 }
 
 /// The GIDB day folders a session reads, as `YYYY-MM-DD`: from `first` to `last`, each
-/// unbounded when `None`.
+/// unbounded when `None`; of their rows, with `only_calls`, those of some calls only.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DayRange {
     /// First day read.
     pub first: Option<String>,
     /// Last day read.
     pub last: Option<String>,
+    /// A registered table of calls (`callid`): only their rows, and those without a CallID,
+    /// are read (of a table with a `CALLID` column).
+    pub only_calls: Option<String>,
 }
 
 impl DayRange {
-    /// The `where` clause keeping the range's `day` partitions (empty when unbounded).
-    fn filter(&self) -> String {
-        let bounds: Vec<String> = [(">=", &self.first), ("<=", &self.last)]
+    /// The `where` clause keeping the range's `day` partitions, and the rows of
+    /// [`Self::only_calls`] when `has_callid` (empty when nothing is left out).
+    fn filter(&self, has_callid: bool) -> String {
+        let mut conditions: Vec<String> = [(">=", &self.first), ("<=", &self.last)]
             .into_iter()
             .filter_map(|(op, day)| day.as_ref().map(|day| format!("day {op} '{day}'")))
             .collect();
-        if bounds.is_empty() {
+        if let Some(calls) = self.only_calls.as_ref().filter(|_| has_callid) {
+            conditions.push(format!(
+                "(callid is null or callid in (select callid from {calls}))"
+            ));
+        }
+        if conditions.is_empty() {
             String::new()
         } else {
-            format!(" where {}", bounds.join(" and "))
+            format!(" where {}", conditions.join(" and "))
         }
     }
 }
 
 /// Registers input `name` as the latest versions of the GIDB copy of `table`: its rows in
-/// the day partitions of `days` together with those of the registered table `extra` (the
+/// the day partitions of `days` (of the calls `days` names, if any) together with those of the registered table `extra` (the
 /// active-thread state), if any; an empty table when neither holds anything.
 pub async fn register_gidb(
     ctx: &SessionContext,
@@ -91,6 +100,7 @@ pub async fn register_gidb(
         .iter()
         .map(|f| f.name().clone())
         .collect();
+    let has_callid = columns.iter().any(|c| c == "callid");
     let columns = columns.join(", ");
     let mut sources = Vec::new();
     if !present.is_empty() {
@@ -98,7 +108,10 @@ pub async fn register_gidb(
         register_folder(ctx, &files, &gidb.folder_url(&folder), def)
             .await
             .map_err(df_error(name))?;
-        sources.push(format!("select {columns} from {files}{}", days.filter()));
+        sources.push(format!(
+            "select {columns} from {files}{}",
+            days.filter(has_callid)
+        ));
     }
     sources.extend(extra.map(|extra| format!("select {columns} from {extra}")));
     if sources.is_empty() {

@@ -61,6 +61,9 @@ pub struct StreamReport {
     /// Covered calls of the active-thread state that chunks passed on untransformed, summed
     /// over the chunks (multimedia).
     pub passed_on_calls: u64,
+    /// Chunks that read, of their day folders, only the rows of the interactions they
+    /// transform (multimedia chunks that received the active-thread state).
+    pub narrowed_reads: u64,
 }
 
 impl StreamReport {

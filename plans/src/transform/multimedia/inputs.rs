@@ -31,6 +31,11 @@ pub const MM_USER_EVENTS: &str = "tx_mm_user_event";
 /// belongs to, null in a state written before it was kept): the previous chunk handed on
 /// every row of their interactions (docs/transform.md, "Active-thread state").
 pub const MM_COVERED: &str = "tx_mm_covered";
+/// What a chunk's probe found its window touches, one `guid` a row: the calls with a row
+/// changed in the window and the interactions of the Info Mart due for artificial
+/// termination by its end (`mm_touched_roots`). A chunk that received the active-thread
+/// state reads, of its day folders, only the rows of these roots' interactions.
+pub const MM_TOUCHED_ROOTS: &str = "tx_mm_touched_root";
 /// One row: `active_keep_seconds` (`days-to-keep-active-facts` in seconds).
 pub const MM_SETTINGS: &str = "tx_mm_settings";
 /// INTERACTION_FACT rows of multimedia interactions the stream may meet again:
@@ -148,6 +153,13 @@ pub fn schema(name: &str) -> Option<SchemaRef> {
             Field::new("if_guid", DataType::Utf8, true),
         ])));
     }
+    if name == MM_TOUCHED_ROOTS {
+        return Some(Arc::new(Schema::new(vec![Field::new(
+            "guid",
+            DataType::Utf8,
+            true,
+        )])));
+    }
     if let Some((input, _)) = MM_STATE_INPUTS.iter().find(|(_, t)| *t == name) {
         return schema(input);
     }
@@ -178,7 +190,7 @@ pub fn schema(name: &str) -> Option<SchemaRef> {
 
 /// Every input name this module owns.
 pub fn names() -> Vec<&'static str> {
-    let mut names = vec![MM_SETTINGS, MM_STOP_QUEUES, MM_COVERED];
+    let mut names = vec![MM_SETTINGS, MM_STOP_QUEUES, MM_COVERED, MM_TOUCHED_ROOTS];
     names.extend(MM_GIDB_INPUTS.iter().map(|(n, _)| *n));
     names.extend(MM_STATE_INPUTS.iter().map(|(_, t)| *t));
     names.extend(MART_COLUMNS.iter().map(|(n, _)| *n));

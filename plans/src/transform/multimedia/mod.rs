@@ -19,7 +19,7 @@ mod vq;
 
 pub use extensions::{IXN_RESOURCE_STATE_FACT, USER_DATA_OUTPUTS};
 pub use facts::{INTERACTION_FACT, IRF, MSF};
-pub use threads::{TOUCHED_CALLS, TOUCHED_GUIDS, TOUCHED_SINCE};
+pub use threads::{TOUCHED_CALLS, TOUCHED_GUIDS, TOUCHED_MEMBERS, TOUCHED_ROOTS, TOUCHED_SINCE};
 pub use types::{INTERACTION_TYPE, MEDIA_TYPE};
 
 use super::voice::group_combination_views;
@@ -58,9 +58,29 @@ pub fn touched_since_view() -> View {
     threads::touched_since()
 }
 
+/// The view a probe runs last, over [`TOUCHED_CALLS`] and the Info Mart interactions:
+/// [`TOUCHED_ROOTS`].
+pub fn touched_roots_view() -> View {
+    threads::touched_roots()
+}
+
 /// The threading views the state views read, for a session that computes the state alone.
 pub fn thread_views() -> Vec<View> {
     threads::thread_views()
+}
+
+/// [`TOUCHED_MEMBERS`], over the threading views ([`thread_views`]).
+pub fn touched_members_view() -> View {
+    threads::touched_members()
+}
+
+/// The threading views followed by [`TOUCHED_MEMBERS`], for a session that reads only the
+/// rows of the interactions it transforms: it runs them over its calls before it reads the
+/// rest. [`views`] starts with the same threading views.
+pub fn members_views() -> Vec<View> {
+    let mut views = threads::thread_views();
+    views.push(threads::touched_members());
+    views
 }
 
 /// Every view of the multimedia transform, in dependency order; the outputs are those of

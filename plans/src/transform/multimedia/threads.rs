@@ -31,8 +31,8 @@ use crate::transform::View;
 
 use super::inputs::{
     MM_CALLS, MM_COVERED, MM_INTERACTIONS, MM_PARTIES, MM_PARTY_HISTORY,
-    MM_SECURE_USERDATA_HISTORY, MM_SETTINGS, MM_STOP_QUEUES, MM_USERDATA_HISTORY, MM_USER_EVENTS,
-    MM_VIRTUAL_QUEUES,
+    MM_SECURE_USERDATA_HISTORY, MM_SETTINGS, MM_STOP_QUEUES, MM_TOUCHED_ROOTS, MM_USERDATA_HISTORY,
+    MM_USER_EVENTS, MM_VIRTUAL_QUEUES,
 };
 
 /// View of the earliest time (`since_ts`) the interactions a window touches can have rows
@@ -46,6 +46,15 @@ pub const TOUCHED_GUIDS: &str = "mm_touched_guids";
 /// View of the calls with a row changed in the window: `callid` ([`touched_calls`]),
 /// computed once for the views that read it several times.
 pub const TOUCHED_CALLS: &str = "mm_touched_calls";
+
+/// View of the roots of what a window touches (`guid`): the calls of [`TOUCHED_CALLS`] and
+/// the interactions of the Info Mart due for artificial termination by the window's end.
+pub const TOUCHED_ROOTS: &str = "mm_touched_roots";
+
+/// View of the calls of the interactions a chunk transforms (`callid`): every call whose
+/// interaction (`if_guid`) is that of a root call of [`MM_TOUCHED_ROOTS`] or of a covered
+/// call, or is a root.
+pub const TOUCHED_MEMBERS: &str = "mm_touched_members";
 
 /// View of the agent IRFs that completed a chat consultation as a conference: `irf_guid`,
 /// `conf_ts`.
@@ -130,6 +139,35 @@ pub fn touched_guids() -> View {
                join {TOUCHED_CALLS} x on x.callid = c.callid \
                join {MM_CALLS} p on p.callid = c.parentcallid) g \
              where guid is not null"
+        ),
+    )
+}
+
+/// [`TOUCHED_ROOTS`], once [`TOUCHED_CALLS`] and the Info Mart interactions are in.
+pub fn touched_roots() -> View {
+    View::new(
+        TOUCHED_ROOTS,
+        format!(
+            "select callid as guid from {TOUCHED_CALLS} \
+             union select e.media_server_ixn_guid from ({expired}) e",
+            expired = expired()
+        ),
+    )
+}
+
+/// [`TOUCHED_MEMBERS`], over `mx_call_thread` ([`thread_views`]), [`MM_TOUCHED_ROOTS`] and
+/// the covered calls the chunk transforms again ([`MM_COVERED`]). Each row of an interaction
+/// [`views`] transforms belongs to one of these calls: the interaction has a touched call
+/// (a root), is due (a root) or is one of the state's that the chunk transforms again.
+pub fn touched_members() -> View {
+    View::new(
+        TOUCHED_MEMBERS,
+        format!(
+            "select distinct t.callid from mx_call_thread t join (\
+               select c.if_guid as guid from mx_call_thread c \
+               join (select guid from {MM_TOUCHED_ROOTS} \
+                     union select callid from {MM_COVERED}) r on r.guid = c.callid \
+               union select guid from {MM_TOUCHED_ROOTS}) i on i.guid = t.if_guid"
         ),
     )
 }
