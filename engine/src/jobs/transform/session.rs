@@ -78,8 +78,9 @@ impl DayRange {
 }
 
 /// Registers input `name` as the latest versions of the GIDB copy of `table`: its rows in
-/// the day partitions of `days` (of the calls `days` names, if any) together with those of the registered table `extra` (the
-/// active-thread state), if any; an empty table when neither holds anything.
+/// the day partitions of `days` (only those of [`DayRange::only_calls`], if set) together
+/// with those of the registered table `extra` (the active-thread state), if any; an empty
+/// table when neither holds anything.
 pub async fn register_gidb(
     ctx: &SessionContext,
     gidb: &GidbStore,

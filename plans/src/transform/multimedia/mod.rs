@@ -79,7 +79,7 @@ pub fn touched_members_view() -> View {
 /// rest. [`views`] starts with the same threading views.
 pub fn members_views() -> Vec<View> {
     let mut views = threads::thread_views();
-    views.push(threads::touched_members());
+    views.push(touched_members_view());
     views
 }
 
